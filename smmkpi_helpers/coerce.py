@@ -22,12 +22,12 @@ import pandas as pd
 from .schema import Column, is_valid_id
 
 __all__ = [
-    "parse_column",
-    "timestamp_is_naive",
-    "parse_work_hours",
-    "parse_work_days",
-    "TRUE_WORDS",
     "FALSE_WORDS",
+    "TRUE_WORDS",
+    "parse_column",
+    "parse_work_days",
+    "parse_work_hours",
+    "timestamp_is_naive",
 ]
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t", "да", "1.0"})

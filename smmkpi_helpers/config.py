@@ -9,16 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "DATA_DIR",
+    "DEFAULT_PERIOD",
+    "NOTEBOOKS_DIR",
     "PACKAGE_DIR",
     "PROJ_ROOT",
-    "DATA_DIR",
-    "SAMPLE_DATA_DIR",
-    "SAMPLE_GROUND_TRUTH",
-    "NOTEBOOKS_DIR",
     "REPORTS_DIR",
-    "SAMPLE_START",
+    "SAMPLE_DATA_DIR",
     "SAMPLE_END",
-    "DEFAULT_PERIOD",
+    "SAMPLE_GROUND_TRUTH",
+    "SAMPLE_START",
     "resolve_data_dir",
 ]
 

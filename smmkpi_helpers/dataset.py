@@ -27,7 +27,7 @@ from .readers import SUFFIXES, RawTable, read_table_file
 from .schema import REQUIRED_TABLES, TABLE_ORDER, TABLES, Table
 from .validation import cell_issues, table_issues
 
-__all__ = ["Dataset", "load_dataset", "find_table_files", "fingerprint_files"]
+__all__ = ["Dataset", "find_table_files", "fingerprint_files", "load_dataset"]
 
 _ACCOUNT_TIME_TABLES = ("posts", "messages", "web_sessions", "conversions")
 
@@ -103,7 +103,7 @@ class Dataset:
         dates = daily["date"].dropna()
         return {
             "dataset": self.name,
-            "tables": {name: int(len(self.tables[name])) for name in self},
+            "tables": {name: len(self.tables[name]) for name in self},
             "date_range": [
                 dates.min().date().isoformat() if len(dates) else None,
                 dates.max().date().isoformat() if len(dates) else None,

@@ -11,17 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
-    "SmmKpiError",
-    "UsageError",
-    "PeriodError",
-    "InvalidIdError",
-    "UnknownSpecialistError",
     "DataError",
     "DatasetNotFoundError",
-    "ValidationError",
+    "ImportFailedError",
+    "InvalidIdError",
     "Issue",
     "OutputExistsError",
-    "ImportFailedError",
+    "PeriodError",
+    "SmmKpiError",
+    "UnknownSpecialistError",
+    "UsageError",
+    "ValidationError",
 ]
 
 

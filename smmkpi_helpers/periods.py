@@ -17,7 +17,7 @@ import pandas as pd
 
 from .errors import PeriodError
 
-__all__ = ["Period", "parse_period", "EXAMPLES", "months_back"]
+__all__ = ["EXAMPLES", "Period", "months_back", "parse_period"]
 
 #: Valid labels, shown in every error about a bad one.
 EXAMPLES = ("2026-10", "2026-Q3", "2026-W40", "2026", "2026-09-01..2026-09-30")

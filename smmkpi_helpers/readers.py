@@ -19,7 +19,7 @@ import pandas as pd
 
 from .errors import Issue
 
-__all__ = ["RawTable", "SUFFIXES", "read_table_file", "decode_text", "sniff_separator"]
+__all__ = ["SUFFIXES", "RawTable", "decode_text", "read_table_file", "sniff_separator"]
 
 #: File endings a table may have, in order of preference.
 SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".xlsx")

@@ -21,8 +21,8 @@ from .schema import is_valid_id
 __all__ = [
     "Scope",
     "build_scope",
-    "comparison_scope",
     "check_specialist",
+    "comparison_scope",
     "in_scope",
     "local_day",
 ]

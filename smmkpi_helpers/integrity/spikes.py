@@ -17,12 +17,13 @@ import pandas as pd
 
 from smmkpi_helpers.errors import DataError, UsageError
 
-__all__ = ["SpikeInputError", "find_spikes", "spike_baseline", "SPIKE_COLUMNS"]
+__all__ = ["SPIKE_COLUMNS", "SpikeInputError", "find_spikes", "spike_baseline"]
 
 #: Columns of the frame :func:`find_spikes` returns, in order.
 SPIKE_COLUMNS = ("start", "end", "peak", "baseline", "excess", "score")
 
 _MAD_TO_SD = 1.4826  # MAD of a normal distribution x 1.4826 = its standard deviation
+_MEAN_AD_TO_SD = 1.2533  # mean absolute deviation x sqrt(pi / 2) = standard deviation (normal)
 _MIN_POINTS = 8  # fewer valid points than this: no baseline can be trusted, nothing is flagged
 _DEFAULT_WINDOW = 29  # points, when there is no season (4 weeks + 1 day of daily data)
 
@@ -126,8 +127,7 @@ def _seasonal_index(d: np.ndarray, season: int, k: int) -> np.ndarray:
 
 def _score_arrays(x: np.ndarray, season: int | None, window: int, counts: bool):
     """Return (baseline, scale, z) for the values ``x`` laid on a regular grid (NaN = gap)."""
-    min_periods = max(3, window // 4)
-    level = _rolling_median(x, window, min_periods)
+    level = _rolling_median(x, window, max(3, window // 8))
     baseline = level.copy()
     if season:
         k = max(2, window // (2 * season))
@@ -135,15 +135,14 @@ def _score_arrays(x: np.ndarray, season: int | None, window: int, counts: bool):
     if counts:
         baseline = np.clip(baseline, 0.0, None)
     resid = x - baseline
-    scale_window = 3 * window  # a longer window: a MAD from ~90 points is far steadier
+    scale_window, min_periods = 3 * window, max(_MIN_POINTS, window // 4)  # ~90 points: steadier
     centre = _rolling_median(resid, scale_window, min_periods)
     mad = _rolling_median(np.abs(resid - centre), scale_window, min_periods) * _MAD_TO_SD
-    finite = mad[np.isfinite(mad)]
-    typical = float(np.median(finite)) if finite.size else 0.0
     if counts:
         floor = np.maximum(1.0, np.sqrt(np.nan_to_num(baseline)))
-    else:  # not counts: only keep flat stretches from turning every blip into a spike
-        floor = np.full(x.size, max(0.1 * typical, 1e-9))
+    else:  # keep flat stretches (MAD 0) from turning every blip into a spike
+        spread = np.nanmean(np.abs(resid - np.nanmedian(resid))) if np.isfinite(resid).any() else 0
+        floor = np.full(x.size, max(0.1 * _MEAN_AD_TO_SD * spread, 1e-9))
     scale = np.where(np.isnan(mad), np.nan, np.fmax(mad, floor))
     with np.errstate(invalid="ignore", divide="ignore"):
         z = resid / scale
@@ -209,7 +208,7 @@ def find_spikes(
     *,
     season: int | None = None,
     window: int | None = None,
-    threshold: float = 5.0,
+    threshold: float = 4.5,
     min_excess: float = 0.0,
     counts: bool = True,
 ) -> pd.DataFrame:
@@ -244,7 +243,7 @@ def find_spikes(
     window : int, optional
         Width in points of the centred rolling median (made odd). Default ``4 * season + 1``
         (29 days for daily data), or 29 without a season.
-    threshold : float, default 5.0
+    threshold : float, default 4.5
         Robust z-score a point must exceed.
     min_excess : float, default 0.0
         Smallest ``value - baseline`` (in the series' units) a point must show to count.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Kpi", "CATALOG", "KPI_IDS", "FAMILIES", "kpi", "catalog_frame"]
+__all__ = ["CATALOG", "FAMILIES", "KPI_IDS", "Kpi", "catalog_frame", "kpi"]
 
 
 @dataclass(frozen=True)
