@@ -196,7 +196,7 @@ def _blank_to_na(frame: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for name in frame.columns:
         col = frame[name].astype(object)
-        is_text = col.map(type) == str
+        is_text = col.map(lambda v: isinstance(v, str)).astype(bool)
         if is_text.any():
             stripped = (
                 col.where(~is_text, col[is_text].str.strip())

@@ -72,7 +72,7 @@ class Scope:
         return int(self.days["date"].nunique())
 
     def bounds(self) -> pd.DataFrame:
-        """Return per account its first and last scoped day (``account_id``, ``first``, ``last``)."""
+        """Return each account's first and last scoped day (``account_id``, ``first``, ``last``)."""
         grouped = self.days.groupby("account_id", sort=True)["date"]
         return pd.DataFrame({"first": grouped.min(), "last": grouped.max()}).reset_index()
 

@@ -110,7 +110,7 @@ def cell_issues(table: Table, raw: RawTable) -> list[Issue]:
                     code=f"bad_{col_def.kind if col_def else 'value'}",
                 )
             )
-    for (column, check), count in counts.items():
+    for (column, _check), count in counts.items():
         if count > _MAX_PER_CHECK:
             issues.append(
                 Issue(
