@@ -98,11 +98,12 @@ def _format_column(series: pd.Series, kind: str) -> pd.Series:
     if kind == "date":
         text = pd.to_datetime(values).dt.strftime("%Y-%m-%d")
     elif kind == "timestamp":
-        stamps = pd.to_datetime(values)
-        if isinstance(stamps.dtype, pd.DatetimeTZDtype):
-            text = stamps.map(lambda t: t.isoformat())
-        else:
-            text = stamps.dt.strftime("%Y-%m-%dT%H:%M:%S")
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            text = values.map(lambda t: t.isoformat())
+        elif pd.api.types.is_datetime64_any_dtype(values.dtype):
+            text = values.dt.strftime("%Y-%m-%dT%H:%M:%S")
+        else:  # text as given, or Timestamps with different offsets row by row
+            text = values.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v))
     elif kind == "count":
         text = values.astype("float64").astype(np.int64).astype(str)
     elif kind in ("money", "number", "nonneg_number"):
