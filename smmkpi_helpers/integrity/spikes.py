@@ -1,11 +1,7 @@
 """Upward-spike detection on count series (daily follows, reach, 5-minute counters, ...).
 
-The detector compares each point with a robust *expected* value built only from medians of its
-neighbourhood: a rolling median for the level (it follows slow trends) plus, when the series has
-a cycle, the median of the same phase in the neighbouring seasons (weekday effect). The residual
-is divided by a robust noise scale (rolling MAD x 1.4826, floored at ``sqrt(baseline)`` and 1 for
-counts) and points whose robust z-score passes ``threshold`` are merged into intervals.
-See ``docs/spike-detector.md`` for the reasoning and the measured figures.
+Robust z-scores against a median baseline (level + seasonal part) and a MAD scale with a Poisson
+floor; see :func:`find_spikes` and ``docs/spike-detector.md`` (design and measured figures).
 """
 
 from __future__ import annotations
@@ -32,22 +28,25 @@ class SpikeInputError(DataError, ValueError):
     """Raised when a series cannot be searched for spikes (index, order or values)."""
 
 
+def _whole(value, name: str, least: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+        raise UsageError(f"{name} must be None or a whole number of points >= {least}: {value!r}")
+    return int(value)
+
+
+def _real(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
 def _check_params(season, window, threshold, min_excess) -> tuple[int | None, int]:
-    if season is not None:
-        if isinstance(season, bool) or not isinstance(season, (int, np.integer)) or season < 2:
-            raise UsageError(
-                f"season must be None or a whole number of points >= 2, got {season!r}"
-            )
-        season = int(season)
+    season = None if season is None else _whole(season, "season", 2)
     if window is None:
         window = 4 * season + 1 if season else _DEFAULT_WINDOW
-    elif isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 5:
-        raise UsageError(f"window must be None or a whole number of points >= 5, got {window!r}")
-    if not np.isfinite(threshold) or threshold <= 0:
-        raise UsageError(f"threshold must be a positive number, got {threshold!r}")
-    if not np.isfinite(min_excess) or min_excess < 0:
-        raise UsageError(f"min_excess must be a number >= 0, got {min_excess!r}")
-    return season, int(window) | 1  # odd, so that a centred window has a middle point
+    if not _real(threshold) or not 0 < threshold < np.inf:
+        raise UsageError(f"threshold must be a finite number > 0: {threshold!r}")
+    if not _real(min_excess) or not 0 <= min_excess < np.inf:
+        raise UsageError(f"min_excess must be a finite number >= 0: {min_excess!r}")
+    return season, _whole(window, "window", 5) | 1  # odd: a centred window has a middle point
 
 
 def _validated_values(series: pd.Series) -> np.ndarray:
@@ -56,38 +55,33 @@ def _validated_values(series: pd.Series) -> np.ndarray:
         raise SpikeInputError(f"expected a pandas Series, got {type(series).__name__}")
     if len(series) == 0:
         return np.empty(0)
-    if not isinstance(series.index, pd.DatetimeIndex):
-        raise SpikeInputError(
-            f"series {series.name!r} needs a DatetimeIndex, got {type(series.index).__name__}"
-        )
-    if not series.index.is_monotonic_increasing or series.index.hasnans:
-        raise SpikeInputError(
-            f"series {series.name!r}: the index must be sorted by time (sort_index() first)"
-        )
-    if series.dtype == bool or not pd.api.types.is_numeric_dtype(series.dtype):
-        raise SpikeInputError(f"series {series.name!r} must hold numbers, got {series.dtype}")
+    name, index = f"series {series.name!r}", series.index
+    if not isinstance(index, pd.DatetimeIndex):
+        raise SpikeInputError(f"{name} needs a DatetimeIndex, got {type(index).__name__}")
+    if not index.is_monotonic_increasing or index.hasnans:
+        raise SpikeInputError(f"{name}: the index must be sorted by time (sort_index() first)")
+    if pd.api.types.is_bool_dtype(series.dtype) or not pd.api.types.is_numeric_dtype(series.dtype):
+        raise SpikeInputError(f"{name} must hold numbers, got {series.dtype}")
     values = series.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
     if np.isinf(values).any():
-        raise SpikeInputError(f"series {series.name!r} holds infinite values")
+        raise SpikeInputError(f"{name} holds infinite values")
     bad = np.flatnonzero(values < 0)
     if bad.size:
-        raise SpikeInputError(
-            f"series {series.name!r} must be >= 0: {values[bad[0]]:g} at {series.index[bad[0]]}"
-        )
+        raise SpikeInputError(f"{name} must be >= 0: {values[bad[0]]:g} at {index[bad[0]]}")
     return values
 
 
 def _grid_positions(index: pd.DatetimeIndex) -> np.ndarray:
-    """Position of each timestamp on a regular grid when the index is one with holes.
+    """Grid position of each timestamp when all steps are whole multiples of the median step.
 
-    A daily series that skips a few days is put back on its daily grid (the missing days act as
-    NaN), so that "7 points ago" stays "the same weekday". If the steps are not all whole
-    multiples of the typical step (or timestamps repeat), the points are used as they come.
+    A daily series that skips days goes back on its daily grid (missing days = NaN), so that
+    "7 points ago" stays "the same weekday"; otherwise the points are used as they come.
     """
-    n = len(index)
-    plain = np.arange(n)
+    n, plain = len(index), np.arange(len(index))
     if n < 3:
         return plain
+    if index.tz is not None:  # wall-clock time: a local day stays one step across DST changes
+        index = index.tz_localize(None)
     ns = index.as_unit("ns").asi8
     steps = np.diff(ns)
     step = int(np.median(steps))
@@ -97,19 +91,26 @@ def _grid_positions(index: pd.DatetimeIndex) -> np.ndarray:
     return pos if pos[-1] < 4 * n else plain
 
 
-def _rolling_median(x: np.ndarray, window: int, min_periods: int) -> np.ndarray:
-    rolled = pd.Series(x).rolling(window, center=True, min_periods=min_periods)
-    return rolled.median().to_numpy()
+def _rolling_median(x: np.ndarray, window: int, min_periods: int, trailing: bool) -> np.ndarray:
+    if trailing:  # the ``window`` points before each point, not the point itself
+        return pd.Series(x).rolling(window, min_periods=min_periods).median().shift(1).to_numpy()
+    return pd.Series(x).rolling(window, center=True, min_periods=min_periods).median().to_numpy()
 
 
-def _seasonal_index(d: np.ndarray, season: int, k: int) -> np.ndarray:
-    """Median of ``d`` at the same phase in the ``k`` seasons before and after each point.
+def _pooled_phases(season: int) -> int:
+    return round(season / 96)  # fine seasons (5-minute data): pool phases +-15 minutes too
 
-    The point itself is left out, so a spike never raises its own expectation; where fewer
-    than two neighbours exist the index is 0 (no seasonal correction).
+
+def _seasonal_index(d: np.ndarray, season: int, seasons) -> np.ndarray:
+    """Median of ``d`` at the same phase ``j * season`` points away, for each ``j`` in ``seasons``.
+
+    The point itself is never among them, so a spike cannot raise its own expectation; for
+    seasons over 48 points, ``round(season / 96)`` phases either side are pooled too. With fewer
+    than two neighbours the index is 0.
     """
-    n = d.size
-    offsets = [j * season for j in range(-k, k + 1) if j and abs(j * season) < n]
+    n, h = d.size, _pooled_phases(season)
+    offsets = [j * season + m for j in seasons for m in range(-h, h + 1)]
+    offsets = [off for off in offsets if abs(off) < n]
     if not offsets:
         return np.zeros(n)
     stack = np.full((len(offsets), n), np.nan)
@@ -125,31 +126,41 @@ def _seasonal_index(d: np.ndarray, season: int, k: int) -> np.ndarray:
     return med
 
 
-def _score_arrays(x: np.ndarray, season: int | None, window: int, counts: bool):
+def _score_arrays(x: np.ndarray, season: int | None, window: int, counts: bool, trailing: bool):
     """Return (baseline, scale, z) for the values ``x`` laid on a regular grid (NaN = gap)."""
-    level = _rolling_median(x, window, max(3, window // 8))
+    min_level = max(3, window // 8)
+    level = _rolling_median(x, window, min_level, trailing)
     baseline = level.copy()
     if season:
         k = max(2, window // (2 * season))
-        baseline = level + _seasonal_index(x - level, season, k)
+        if trailing:  # deviations from the centred level, in seasons whose level is known by now
+            first = (window // 2 + _pooled_phases(season)) // season + 1
+            d = x - _rolling_median(x, window, min_level, False)
+            baseline = level + _seasonal_index(d, season, range(-first - 2 * k + 1, -first + 1))
+        else:
+            baseline = level + _seasonal_index(
+                x - level, season, [j for j in range(-k, k + 1) if j]
+            )
     if counts:
         baseline = np.clip(baseline, 0.0, None)
     resid = x - baseline
     scale_window, min_periods = 3 * window, max(_MIN_POINTS, window // 4)  # ~90 points: steadier
-    centre = _rolling_median(resid, scale_window, min_periods)
-    mad = _rolling_median(np.abs(resid - centre), scale_window, min_periods) * _MAD_TO_SD
-    if counts:
-        floor = np.maximum(1.0, np.sqrt(np.nan_to_num(baseline)))
-    else:  # keep flat stretches (MAD 0) from turning every blip into a spike
-        spread = np.nanmean(np.abs(resid - np.nanmedian(resid))) if np.isfinite(resid).any() else 0
-        floor = np.full(x.size, max(0.1 * _MEAN_AD_TO_SD * spread, 1e-9))
-    scale = np.where(np.isnan(mad), np.nan, np.fmax(mad, floor))
+    centre = _rolling_median(resid, scale_window, min_periods, trailing)
+    mad = _MAD_TO_SD * _rolling_median(np.abs(resid - centre), scale_window, min_periods, trailing)
+    if counts:  # Poisson noise: a standard deviation of sqrt(expected count), at least 1
+        floor = np.sqrt(np.fmax(baseline, 1.0))
+    else:  # a tenth of the overall spread, so that flat stretches (MAD 0) do not flag every blip
+        dev = pd.Series(np.abs(resid - np.nanmedian(resid)) if np.isfinite(resid).any() else resid)
+        spread = dev.expanding().mean().shift(1).to_numpy() if trailing else dev.mean()
+        floor = np.fmax(0.1 * _MEAN_AD_TO_SD * np.nan_to_num(spread), 1e-9)
+    scale = np.fmax(mad, floor)
+    scale[np.isnan(mad)] = np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
         z = resid / scale
     return baseline, scale, z
 
 
-def _scores(series, season, window, counts):
+def _scores(series, season, window, counts, trailing):
     values = _validated_values(series)
     if np.isfinite(values).sum() < _MIN_POINTS:
         nan = np.full(values.size, np.nan)
@@ -157,22 +168,26 @@ def _scores(series, season, window, counts):
     pos = _grid_positions(series.index)
     grid = np.full(pos[-1] + 1, np.nan)
     grid[pos] = values
-    baseline, scale, z = _score_arrays(grid, season, window, counts)
+    baseline, scale, z = _score_arrays(grid, season, window, counts, trailing)
     return values, baseline[pos], scale[pos], z[pos]
 
 
 def spike_baseline(
-    series: pd.Series, *, season: int | None = None, window: int | None = None, counts: bool = True
+    series: pd.Series,
+    *,
+    season: int | None = None,
+    window: int | None = None,
+    counts: bool = True,
+    trailing: bool = False,
 ) -> pd.DataFrame:
     """Return the expected value, the noise scale and the robust z-score of every point.
 
-    This is the model :func:`find_spikes` thresholds, exposed so that callers can compute
-    e.g. the excess follows of each day (``(series - baseline).clip(lower=0)``) or compare the
-    z-scores of two series.
+    The model :func:`find_spikes` thresholds, e.g. for the excess follows of each day:
+    ``(series - baseline).clip(lower=0)``.
 
     Parameters
     ----------
-    series, season, window, counts
+    series, season, window, counts, trailing
         As in :func:`find_spikes`.
 
     Returns
@@ -193,14 +208,8 @@ def spike_baseline(
     (100.0, 10.0)
     """
     season, window = _check_params(season, window, 1.0, 0.0)
-    _, baseline, scale, z = _scores(series, season, window, counts)
+    _, baseline, scale, z = _scores(series, season, window, counts, trailing)
     return pd.DataFrame({"baseline": baseline, "scale": scale, "score": z}, index=series.index)
-
-
-def _empty_result(index: pd.Index) -> pd.DataFrame:
-    ts = index.dtype if isinstance(index, pd.DatetimeIndex) else np.dtype("datetime64[ns]")
-    cols = {c: pd.Series(dtype=ts if c in ("start", "end") else "float64") for c in SPIKE_COLUMNS}
-    return pd.DataFrame(cols)
 
 
 def find_spikes(
@@ -211,17 +220,18 @@ def find_spikes(
     threshold: float = 4.5,
     min_excess: float = 0.0,
     counts: bool = True,
+    trailing: bool = False,
 ) -> pd.DataFrame:
     """Find upward spikes in a series of counts (or other non-negative values).
 
     Each point gets an expected value (*baseline*) built from robust medians of its
     neighbourhood, and a robust z-score ``(value - baseline) / scale``:
 
-    * level: centred rolling median of the values over ``window`` points (follows slow trends;
-      a spike shorter than half the window cannot move it much);
+    * level: centred rolling median of the values over ``window`` points (it follows slow
+      trends, and a spike shorter than half the window cannot move it much);
     * seasonal part (when ``season`` is given): median, over the ``k`` seasons before and after,
       of the deviation from the level at the same phase (the point itself left out), where
-      ``k = max(2, window // (2 * season))``;
+      ``k = max(2, window // (2 * season))``; baseline = level + seasonal part;
     * scale: rolling MAD x 1.4826 of the residuals over ``3 * window`` points, floored at
       ``max(1, sqrt(baseline))`` for counts (Poisson noise), so that 3 follows after days of
       0-1 is not a spike.
@@ -250,7 +260,14 @@ def find_spikes(
     counts : bool, default True
         The values are counts: floor the scale at ``max(1, sqrt(baseline))`` and clip the
         baseline at 0. Use ``False`` for other measurements (latency, temperature, shares):
-        the scale is then floored at a tenth of its typical value only.
+        the scale is then only floored at a tenth of the residuals' overall spread (their mean
+        absolute deviation x 1.2533), so that flat stretches (MAD 0) do not flag every blip.
+    trailing : bool, default False
+        Use only the past: the ``window`` (and ``3 * window``) points before each point, and
+        the same phase in ``2 * k`` earlier seasons old enough for their centred level to be
+        known; a point's verdict then never changes when later data arrive (monitoring). The
+        default centred windows suit audits: the baseline does not lag behind a trend, but a
+        plateau longer than half the window is taken for a new level, not a spike.
 
     Returns
     -------
@@ -286,38 +303,24 @@ def find_spikes(
     0 2026-01-31 2026-02-01  400.0     100.0   450.0
     """
     season, window = _check_params(season, window, threshold, min_excess)
-    values, baseline, _, z = _scores(series, season, window, counts)
+    values, baseline, _, z = _scores(series, season, window, counts, trailing)
     resid = values - baseline
     with np.errstate(invalid="ignore"):
         hot = (z > threshold) & (resid >= min_excess)
     valid = np.flatnonzero(np.isfinite(values))
     hot_valid = hot[valid]
     if not hot_valid.any():
-        return _empty_result(series.index)
+        ts = series.index.dtype if isinstance(series.index, pd.DatetimeIndex) else "M8[ns]"
+        empty = {c: pd.Series(dtype=ts if c in ("start", "end") else float) for c in SPIKE_COLUMNS}
+        return pd.DataFrame(empty)
     # label runs of anomalous points among the valid ones (NaN gaps neither break nor extend)
-    starts = hot_valid & ~np.concatenate(([False], hot_valid[:-1]))
-    run = np.cumsum(starts)[hot_valid]
+    run = np.cumsum(hot_valid & ~np.concatenate(([False], hot_valid[:-1])))[hot_valid]
     rows = valid[hot_valid]
-    parts = pd.DataFrame(
-        {
-            "run": run,
-            "ts": series.index[rows],
-            "value": values[rows],
-            "baseline": baseline[rows],
-            "excess": np.clip(resid[rows], 0.0, None),
-            "score": z[rows],
-        }
+    ts = series.index[rows]
+    parts = pd.DataFrame({"start": ts, "end": ts, "peak": values[rows], "score": z[rows]})
+    parts["excess"] = np.clip(resid[rows], 0.0, None)
+    out = parts.groupby(run).agg(
+        {"start": "min", "end": "max", "peak": "max", "excess": "sum", "score": "max"}
     )
-    groups = parts.groupby("run", sort=True)
-    at_peak = parts.loc[groups["value"].idxmax()].set_index("run")
-    result = pd.DataFrame(
-        {
-            "start": groups["ts"].min(),
-            "end": groups["ts"].max(),
-            "peak": groups["value"].max(),
-            "baseline": at_peak["baseline"],
-            "excess": groups["excess"].sum(),
-            "score": groups["score"].max(),
-        }
-    )
-    return result.reset_index(drop=True).astype({c: "float64" for c in SPIKE_COLUMNS[2:]})
+    out.insert(3, "baseline", baseline[rows][parts.groupby(run)["peak"].idxmax().to_numpy()])
+    return out.reset_index(drop=True).astype({c: "float64" for c in SPIKE_COLUMNS[2:]})
