@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from .schema import Column, is_valid_id
+from .schema import ID_PATTERN, Column
 
 __all__ = [
     "FALSE_WORDS",
@@ -39,17 +39,17 @@ _HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 
 
 def _as_text(series: pd.Series) -> pd.Series:
-    """Return the column as object text with missing values kept as None."""
-    present = series.notna()
-    out = pd.Series([None] * len(series), index=series.index, dtype=object)
-    if present.any():
-        values = series[present]
-        if pd.api.types.is_float_dtype(values.dtype):
-            text = values.map(lambda v: str(int(v)) if float(v).is_integer() else str(v))
-        else:
-            text = values.astype(str)
-        out[present] = text.to_numpy(dtype=object)
-    return out
+    """Return the column as pandas ``str`` text with missing values kept missing.
+
+    Whole floats from Parquet (``7.0``) become ``"7"``.
+    """
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        return series
+    if pd.api.types.is_float_dtype(series.dtype):
+        whole = series.notna() & (series == np.floor(series))
+        text = series.astype("str")
+        return text.where(~whole, series[whole].astype("int64").astype("str"))
+    return series.astype("str")
 
 
 def _numbers(series: pd.Series) -> pd.Series:
@@ -60,10 +60,14 @@ def _numbers(series: pd.Series) -> pd.Series:
         return pd.to_numeric(series, errors="coerce").astype("float64")
     text = _as_text(series)
     present = text.notna()
-    cleaned = text[present].astype(str).str.replace(r"[\s\u00a0\u202f]", "", regex=True)
-    cleaned = cleaned.str.replace(r"^([+-]?\d+),(\d+)$", r"\1.\2", regex=True)
+    plain = present & text.str.fullmatch(r"[+-]?\d+(?:\.\d+)?").fillna(False).astype(bool)
     out = pd.Series(np.nan, index=series.index, dtype="float64")
-    out[present] = pd.to_numeric(cleaned, errors="coerce").astype("float64")
+    out[plain] = pd.to_numeric(text[plain], errors="coerce").astype("float64")
+    other = present & ~plain
+    if other.any():  # decimal comma, spaces as thousands separators, or not a number
+        cleaned = text[other].str.replace(r"[\s\u00a0\u202f]", "", regex=True)
+        cleaned = cleaned.str.replace(r"^([+-]?\d+),(\d+)$", r"\1.\2", regex=True)
+        out[other] = pd.to_numeric(cleaned, errors="coerce").astype("float64")
     return out
 
 
@@ -90,10 +94,8 @@ def timestamp_is_naive(series: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return pd.Series(True, index=series.index)
     text = _as_text(series)
-    present = text.notna()
-    naive = pd.Series(True, index=series.index)
-    naive[present] = ~text[present].astype(str).str.contains(_OFFSET, regex=True)
-    return naive
+    has_offset = text.str.contains(_OFFSET.pattern, regex=True).fillna(False).astype(bool)
+    return ~has_offset
 
 
 def _timestamps(series: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -103,7 +105,7 @@ def _timestamps(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return series.dt.tz_localize("UTC").astype("datetime64[ns, UTC]"), ~present & False
     text = _as_text(series)
-    shaped = text.astype(object).map(lambda v: v is None or bool(_ISO_TS.match(str(v))))
+    shaped = text.str.match(_ISO_TS.pattern).fillna(False).astype(bool)
     parsed = pd.to_datetime(text.where(shaped), format="ISO8601", utc=True, errors="coerce")
     parsed = parsed.astype("datetime64[ns, UTC]")
     return parsed, present & parsed.isna()
@@ -193,7 +195,16 @@ def _by_unique(series: pd.Series, ok) -> pd.Series:
     text = _as_text(series)
     present = text.notna()
     verdict = {value: not ok(value) for value in pd.unique(text[present])}
-    return present & text.map(lambda v: verdict.get(v, False) if v is not None else False)
+    failed = pd.Series(text.map(verdict), dtype="boolean").fillna(False).astype(bool)
+    return present & failed
+
+
+def _bad_ids(text: pd.Series) -> pd.Series:
+    present = text.notna()
+    good = text.str.fullmatch(ID_PATTERN.pattern).fillna(False).astype(bool) & ~text.str.contains(
+        "..", regex=False
+    ).fillna(False).astype(bool)
+    return present & ~good
 
 
 def _safe(fn):
@@ -245,7 +256,7 @@ def parse_column(series: pd.Series, column: Column) -> tuple[pd.Series, pd.Serie
         bad = present & ~lowered.isin(column.choices)
         return lowered.where(~bad), bad
     if kind == "id":
-        bad = _by_unique(text, is_valid_id)
+        bad = _bad_ids(text)
     elif kind == "timezone":
         bad = _by_unique(text, _zone_ok)
     elif kind == "work_hours":

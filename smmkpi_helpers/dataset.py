@@ -202,13 +202,21 @@ def _missing_columns(raw: RawTable, table: Table) -> list[Issue]:
     ]
 
 
-def _coerce(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
+def _parse(table: Table, frame: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series]]:
+    """Parse every declared column present once: ``{name: (typed, invalid mask)}``."""
+    return {
+        name: parse_column(frame[name], table.column(name))
+        for name in frame.columns
+        if name in table.column_names
+    }
+
+
+def _coerce(
+    table: Table, frame: pd.DataFrame, parsed: dict[str, tuple[pd.Series, pd.Series]]
+) -> pd.DataFrame:
     out = {}
     for name in frame.columns:
-        if name in table.column_names:
-            out[name] = parse_column(frame[name], table.column(name))[0]
-        else:
-            out[name] = frame[name]
+        out[name] = parsed[name][0] if name in parsed else frame[name]
     for col in table.columns:
         if col.name not in out:
             empty = pd.Series([None] * len(frame), index=frame.index, dtype=object)
@@ -387,9 +395,10 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
         if missing:
             issues.extend(missing)
             continue
-        issues.extend(cell_issues(table, raw))
+        parsed = _parse(table, raw.frame)
+        issues.extend(cell_issues(table, raw, parsed))
         raws[name] = raw
-        typed[name] = _coerce(table, raw.frame)
+        typed[name] = _coerce(table, raw.frame, parsed)
     known = {
         "accounts.account_id": set(typed["accounts"]["account_id"].dropna())
         if "accounts" in typed

@@ -40,8 +40,6 @@ class RawTable:
     frame : DataFrame
         The records; CSV and ``.xlsx`` cells are text with empty cells as missing values,
         Parquet columns keep their types.
-    lines : ndarray of int
-        For each record (in order), where it starts in the file.
     file : str
         File name without the folder.
     fmt : str
@@ -53,16 +51,41 @@ class RawTable:
     """
 
     frame: pd.DataFrame
-    lines: np.ndarray
+    lines: np.ndarray | None
     file: str
     fmt: str
     encoding: str | None = None
     separator: str | None = None
     issues: list[Issue] | None = None
+    text: str | None = None
 
     def line_of(self, position: int) -> int:
-        """Return the file line (or sheet row) of the record at ``position``."""
+        """Return the file line (or sheet row) of the record at ``position``.
+
+        For CSV files read by the fast parser the lines are found on first use, by reading the
+        text again with the ``csv`` module (which knows where quoted multi-line cells end).
+        """
+        if self.lines is None:
+            self.lines = _record_lines(self.text or "", self.separator or ",")
         return int(self.lines[position])
+
+
+def _record_lines(text: str, separator: str) -> np.ndarray:
+    """Return the line on which each record after the header starts."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    lines: list[int] = []
+    previous_end = 0
+    header_seen = False
+    for record in reader:
+        start = previous_end + 1
+        previous_end = reader.line_num
+        if not record or all(not cell.strip() for cell in record):
+            continue
+        if not header_seen:
+            header_seen = True
+            continue
+        lines.append(start)
+    return np.asarray(lines, dtype=int)
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -112,10 +135,10 @@ def _empty_issue(table: str, file: str, columns: list[str]) -> Issue:
 def _read_csv(path: Path, table: str, columns: list[str]) -> RawTable:
     data = path.read_bytes()
     text, encoding = decode_text(data)
+    text = text.lstrip("\ufeff")
     if not text.strip():
-        empty = pd.DataFrame()
         return RawTable(
-            empty,
+            pd.DataFrame(),
             np.array([], dtype=int),
             path.name,
             "csv",
@@ -123,9 +146,35 @@ def _read_csv(path: Path, table: str, columns: list[str]) -> RawTable:
             None,
             [_empty_issue(table, path.name, columns)],
         )
-    first_line = text.lstrip("\ufeff").splitlines()[0] if text else ""
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
     separator = "\t" if path.suffix.lower() == ".tsv" else sniff_separator(first_line)
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=separator)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=separator,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[],
+            skip_blank_lines=True,
+            engine="c",
+            on_bad_lines="error",
+        )
+    except (pd.errors.ParserError, ValueError):
+        return _read_csv_slow(path, table, columns, text, encoding, separator)
+    frame.columns = _unique_names([str(c).strip() for c in frame.columns])
+    if not isinstance(frame.index, pd.RangeIndex) or (
+        frame.columns.size and str(frame.columns[0]).startswith("Unnamed")
+    ):
+        return _read_csv_slow(path, table, columns, text, encoding, separator)
+    return RawTable(_blank_to_na(frame), None, path.name, "csv", encoding, separator, [], text)
+
+
+def _read_csv_slow(
+    path: Path, table: str, columns: list[str], text: str, encoding: str, separator: str
+) -> RawTable:
+    """Read record by record with the ``csv`` module, reporting records with a wrong field
+    count (the fast parser stops at the first one)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     header: list[str] | None = None
     header_line = 0
     rows: list[list[str]] = []
@@ -138,7 +187,7 @@ def _read_csv(path: Path, table: str, columns: list[str]) -> RawTable:
         if not record or all(not cell.strip() for cell in record):
             continue
         if header is None:
-            header = [cell.strip().lstrip("\ufeff") for cell in record]
+            header = [cell.strip() for cell in record]
             header_line = start
             continue
         if len(record) != len(header):
@@ -167,9 +216,15 @@ def _read_csv(path: Path, table: str, columns: list[str]) -> RawTable:
             [_empty_issue(table, path.name, columns)],
         )
     frame = pd.DataFrame(rows, columns=_unique_names(header), dtype=object)
-    frame = _blank_to_na(frame)
     return RawTable(
-        frame, np.asarray(lines, dtype=int), path.name, "csv", encoding, separator, issues
+        _blank_to_na(frame),
+        np.asarray(lines, dtype=int),
+        path.name,
+        "csv",
+        encoding,
+        separator,
+        issues,
+        text,
     )
 
 
@@ -192,20 +247,35 @@ def _unique_names(header: list[str]) -> list[str]:
 
 
 def _blank_to_na(frame: pd.DataFrame) -> pd.DataFrame:
-    """Strip text cells and turn empty ones into missing values (vectorised)."""
+    """Strip text cells and turn empty ones into missing values (vectorised).
+
+    Text columns become pandas' ``str`` dtype; columns of other types are kept as they are.
+    """
     out = {}
     for name in frame.columns:
-        col = frame[name].astype(object)
-        is_text = col.map(lambda v: isinstance(v, str)).astype(bool)
-        if is_text.any():
-            stripped = (
-                col.where(~is_text, col[is_text].str.strip())
-                if not is_text.all()
-                else (col.str.strip())
+        col = frame[name]
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            non_text = (
+                col.notna() & ~col.map(lambda v: isinstance(v, str), na_action="ignore")
+                if col.dtype == object and not _all_text(col)
+                else None
             )
-            col = stripped.where(stripped != "", None)
-        out[name] = col
-    return pd.DataFrame(out, index=frame.index, dtype=object)
+            if non_text is not None and non_text.any():
+                out[name] = col  # mixed cells (e.g. Parquet objects): leave them to the parser
+                continue
+            text = col.astype("str").str.strip()
+            out[name] = text.mask(text == "")
+        else:
+            out[name] = col
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _all_text(col: pd.Series) -> bool:
+    """Return whether every filled cell of an object column is a str (cheap when true)."""
+    sample = col.dropna()
+    if sample.empty:
+        return True
+    return pd.api.types.infer_dtype(sample, skipna=True) in ("string", "empty")
 
 
 def _cell_text(value: object) -> object:
@@ -272,10 +342,7 @@ def _read_parquet(path: Path, table: str, columns: list[str]) -> RawTable:
         )
     renamed = {c: str(c).strip() for c in frame.columns}
     frame = frame.rename(columns=renamed)
-    for name in frame.columns:
-        col = frame[name]
-        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
-            frame[name] = _blank_to_na(frame[[name]])[name]
+    frame = _blank_to_na(frame)
     return RawTable(frame, np.arange(1, len(frame) + 1), path.name, "parquet", issues=[])
 
 

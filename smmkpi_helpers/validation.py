@@ -22,7 +22,6 @@ with warnings.catch_warnings():
     import pandera.pandas as pa
     from pandera.errors import SchemaErrors
 
-from .coerce import parse_column
 from .errors import Issue
 from .readers import RawTable
 from .schema import Table
@@ -32,20 +31,25 @@ __all__ = ["cell_issues", "table_issues"]
 _MAX_PER_CHECK = 50
 
 
-def _parse_check(column) -> pa.Check:
+def _parse_check(column, bad: pd.Series) -> pa.Check:
     def check(series: pd.Series) -> pd.Series:
-        return ~parse_column(series, column)[1]
+        return ~bad.reindex(series.index, fill_value=False)
 
     return pa.Check(check, name=f"kind:{column.name}", error=column.expected)
 
 
-def cell_schema(table: Table, present: list[str]) -> pa.DataFrameSchema:
-    """Return the pandera schema that checks a table's cells as read."""
+def cell_schema(table: Table, parsed: dict[str, tuple[pd.Series, pd.Series]]):
+    """Return the pandera schema that checks a table's cells as read.
+
+    ``parsed`` holds, per column present, the typed values and the mask of invalid cells that
+    :func:`smmkpi_helpers.coerce.parse_column` found (each column is parsed once).
+    """
     columns = {}
     for col in table.columns:
+        checks = [_parse_check(col, parsed[col.name][1])] if col.name in parsed else []
         columns[col.name] = pa.Column(
             None,
-            checks=[_parse_check(col)],
+            checks=checks,
             nullable=not col.required,
             required=col.required,
         )
@@ -66,10 +70,12 @@ def _text(value) -> str | None:
     return str(value)
 
 
-def cell_issues(table: Table, raw: RawTable) -> list[Issue]:
+def cell_issues(
+    table: Table, raw: RawTable, parsed: dict[str, tuple[pd.Series, pd.Series]]
+) -> list[Issue]:
     """Check the cells of one table file; return one issue per bad cell (capped per check)."""
     frame = raw.frame
-    cases = _run(cell_schema(table, list(frame.columns)), frame)
+    cases = _run(cell_schema(table, parsed), frame)
     if cases is None:
         return []
     issues: list[Issue] = []
