@@ -61,6 +61,10 @@ SPIKE_MIN_EXCESS = 30.0
 #: A spike is explained by reach, views or profile visits that rose at least this share of the
 #: follows' rise (ratio of observed to expected, both minus 1).
 EXPLAINED_SHARE = 0.4
+#: A spike is also explained when the follows per reached person (or per view, per profile
+#: visit) on its days are at most this many times the account's usual conversion: more people
+#: saw the account and the usual share of them followed it (a post that spread).
+EXPLAINED_CONVERSION = 2.0
 #: Follows this many times the usual make a spike critical.
 CRITICAL_RATIO = 4.0
 #: Days after a spike in which an unfollow wave is looked for.
@@ -130,6 +134,25 @@ def _ratio(series: pd.Series, days: pd.DatetimeIndex) -> float | None:
     return float(observed[ok].sum() / expected[ok].sum())
 
 
+def _conversion_ratio(
+    follows: pd.Series, support: pd.Series, days: pd.DatetimeIndex
+) -> float | None:
+    """Return (follows / support) on ``days`` over its median in the 8 weeks around them."""
+    if support.notna().sum() < 8:
+        return None
+    around = pd.date_range(days.min() - pd.Timedelta(days=28), days.max() + pd.Timedelta(days=28))
+    both = pd.DataFrame({"f": follows.reindex(around), "s": support.reindex(around)}).dropna()
+    both = both[both["s"] > 0]
+    usual = both.drop(index=[d for d in days if d in both.index])
+    if len(usual) < 8:
+        return None
+    typical = float((usual["f"] / usual["s"]).median())
+    inside = both.reindex(days).dropna()
+    if inside.empty or inside["s"].sum() <= 0 or typical <= 0:
+        return None
+    return float(inside["f"].sum() / inside["s"].sum()) / typical
+
+
 def _follows(daily: pd.DataFrame) -> pd.Series:
     follows = _daily_series(daily, "follows")
     if follows.notna().sum() >= 8:
@@ -172,10 +195,15 @@ def follower_spikes(ds: Dataset) -> pd.DataFrame:
                 col: _ratio(_daily_series(daily, col), days)
                 for col in ("reach", "views", "profile_visits")
             }
+            conversion = {
+                col: _conversion_ratio(follows, _daily_series(daily, col), days)
+                for col in ("reach", "views", "profile_visits")
+            }
             explained = [
                 col
-                for col, value in support.items()
-                if value is not None and value - 1 >= EXPLAINED_SHARE * (ratio - 1)
+                for col in support
+                if (support[col] is not None and support[col] - 1 >= EXPLAINED_SHARE * (ratio - 1))
+                or (conversion[col] is not None and conversion[col] <= EXPLAINED_CONVERSION)
             ]
             excess_by_day = {
                 d.date().isoformat(): _r(max(o - e, 0.0))
@@ -191,6 +219,9 @@ def follower_spikes(ds: Dataset) -> pd.DataFrame:
                 "views_ratio": _r(support["views"]) if support["views"] else None,
                 "profile_visits_ratio": _r(support["profile_visits"])
                 if support["profile_visits"]
+                else None,
+                "follows_per_reach_vs_usual": _r(conversion["reach"])
+                if conversion["reach"]
                 else None,
                 "score": _r(spike.score),
                 "excess_by_day": excess_by_day,
