@@ -165,10 +165,11 @@ def run_seed(seed: int, workdir: Path) -> tuple[list, pd.DataFrame, dict]:
     rng = np.random.default_rng(seed + 7919)
     accounts = tables["accounts"]["account_id"].tolist()
     zones = dict(zip(tables["accounts"]["account_id"], tables["accounts"]["timezone"], strict=True))
-    planted = rng.choice(accounts, size=3, replace=False)
+    planted = rng.choice(accounts, size=4, replace=False)
     truth: list = []
     tables = dict(tables)
     tables["account_daily"] = plant_spike(tables["account_daily"], planted[0], rng, truth)
+    tables["account_daily"] = plant_spike(tables["account_daily"], planted[3], rng, truth)
     tables["posts"] = plant_likes(tables["posts"], planted[1], rng, truth)
     tables["web_sessions"] = plant_robots(
         tables["web_sessions"], planted[2], zones[planted[2]], rng, truth

@@ -57,7 +57,7 @@ SEVERITIES = ("info", "warning", "critical")
 #: Robust z-score a day's follows must pass (see spikes.find_spikes).
 SPIKE_THRESHOLD = 4.5
 #: Smallest excess of follows over the baseline, over the whole spike, worth flagging.
-SPIKE_MIN_EXCESS = 30.0
+SPIKE_MIN_EXCESS = 20.0
 #: A spike is explained by reach, views or profile visits that rose at least this share of the
 #: follows' rise (ratio of observed to expected, both minus 1).
 EXPLAINED_SHARE = 0.4
@@ -69,8 +69,11 @@ EXPLAINED_CONVERSION = 2.0
 CRITICAL_RATIO = 4.0
 #: Days after a spike in which an unfollow wave is looked for.
 WAVE_HORIZON_DAYS = 45
-#: Robust z-score of a day's unfollows inside the horizon to count as part of the wave.
-WAVE_THRESHOLD = 3.0
+#: z-score of the summed extra unfollows of the most significant run of 1 to
+#: WAVE_LONGEST_DAYS days inside the horizon (the sum of excesses over the root of the summed
+#: noise variances), above which the run is an unfollow wave.
+WAVE_THRESHOLD = 4.0
+WAVE_LONGEST_DAYS = 14
 #: Ghost growth: monthly follower growth (share) at least this, while reach and interactions
 #: per post did not grow.
 GHOST_MIN_GROWTH = 0.08
@@ -272,28 +275,59 @@ def _span(start, end) -> str:
     return f"on {start}" if start == end else f"from {start} to {end}"
 
 
+def _best_window(excess: np.ndarray, variance: np.ndarray, longest: int) -> tuple[int, int, float]:
+    """Return (start, length, z) of the run of days whose summed excess is most significant."""
+    best = (0, 0, -np.inf)
+    c_excess = np.concatenate(([0.0], np.cumsum(excess)))
+    c_var = np.concatenate(([0.0], np.cumsum(variance)))
+    for length in range(1, min(longest, excess.size) + 1):
+        sums = c_excess[length:] - c_excess[:-length]
+        spread = np.sqrt(np.maximum(c_var[length:] - c_var[:-length], 1e-9))
+        z = sums / spread
+        i = int(np.argmax(z))
+        if z[i] > best[2]:
+            best = (i, length, float(z[i]))
+    return best
+
+
 def _unfollow_wave(account_id, unfollows: pd.Series, spike, severity) -> dict | None:
+    """Find the most significant run of extra unfollows (1-14 days) after a spike."""
     if unfollows.notna().sum() < 14:
         return None
     model = spike_baseline(unfollows, season=7)
     horizon = (unfollows.index > spike.start) & (
         unfollows.index <= spike.end + pd.Timedelta(days=WAVE_HORIZON_DAYS)
     )
-    hot = horizon & (model["score"] > WAVE_THRESHOLD).to_numpy()
-    if not hot.any():
+    positions = np.flatnonzero(horizon & model["baseline"].notna().to_numpy())
+    if positions.size == 0:
         return None
-    days = unfollows.index[hot]
-    excess = (unfollows[hot] - model["baseline"][hot]).clip(lower=0)
-    total = float(excess.sum())
+    observed = unfollows.to_numpy()[positions]
+    expected = model["baseline"].to_numpy()[positions]
+    scale = model["scale"].to_numpy()[positions]
+    excess = np.where(np.isfinite(observed), observed - expected, 0.0)
+    first, length, z = _best_window(excess, scale**2, WAVE_LONGEST_DAYS)
+    if z < WAVE_THRESHOLD:
+        return None
+    window = slice(first, first + length)
+    positive = np.clip(excess[window], 0.0, None)
+    total = float(positive.sum())
     if total < max(10.0, 0.05 * spike.excess):
         return None
+    inside = np.flatnonzero(positive > 0)
+    days = unfollows.index[positions[window]][inside[0] : inside[-1] + 1]
+    by_day = {
+        d.date().isoformat(): _r(v)
+        for d, v in zip(unfollows.index[positions[window]], positive, strict=True)
+        if v > 0
+    }
     evidence = {
-        "unfollows": _r(unfollows[hot].sum(), 0),
-        "expected_unfollows": _r(model["baseline"][hot].sum(), 1),
+        "unfollows": _r(np.nansum(observed[window]), 0),
+        "expected_unfollows": _r(expected[window].sum(), 1),
         "excess_unfollows": _r(total, 1),
         "days": len(days),
+        "score": _r(z),
         "after_spike_start": pd.Timestamp(spike.start).date().isoformat(),
-        "excess_by_day": {d.date().isoformat(): _r(v) for d, v in excess.items()},
+        "excess_by_day": by_day,
     }
     return _flag(
         "unfollow_wave",
