@@ -484,10 +484,10 @@ def bought_likes(ds: Dataset) -> pd.DataFrame:
                 "score": _r(z) if z is not None and np.isfinite(z) else None,
             }
             why = (
-                "more likes than people reached"
+                f"got {int(row['likes'])} likes from {int(row['reach'])} people reached"
                 if over_reach[index]
-                else f"{row['likes'] / row['reach'] * 100:.0f}% of the people reached liked it, "
-                f"against {median_rate * 100:.1f}% usually"
+                else f"was liked by {row['likes'] / row['reach'] * 100:.0f}% of the people it "
+                f"reached, against {median_rate * 100:.1f}% usually"
             )
             rows.append(
                 _flag(
@@ -497,7 +497,7 @@ def bought_likes(ds: Dataset) -> pd.DataFrame:
                     day,
                     severity,
                     evidence,
-                    f"Post {row['post_id']} of {account_id} has {why}, while comments and shares "
+                    f"Post {row['post_id']} of {account_id} {why}, while comments and shares "
                     "stayed ordinary: the pattern of bought likes.",
                     post_id=row["post_id"],
                 )
