@@ -12,6 +12,10 @@ with nothing planted.
     python benchmarks/integrity_quality.py               # 12 seeds, about a minute
     python benchmarks/integrity_quality.py --seeds 40
 
+Bought followers are planted in packages of at least 100 (the smallest a bot farm sells), robot
+visits at least 30 a day; an incident's size is reported as the planted total against the
+account's usual daily count.
+
 Targets (the integrity issue): recall >= 0.9 on incidents above 3x the daily baseline, at most
 1 false alarm per account-year on clean data. The figures go into docs/integrity.md.
 """
@@ -34,6 +38,8 @@ from smmkpi_helpers.storage import write_table
 
 COUNTING = ("warning", "critical")
 FACTORS = (1.5, 2.0, 3.0, 4.0, 6.0, 10.0)
+#: The smallest package of bought followers planted (bot farms sell them by the hundred).
+MIN_PACKAGE = 100
 
 
 def plant_spike(daily: pd.DataFrame, account: str, rng, truth: list) -> pd.DataFrame:
@@ -43,8 +49,11 @@ def plant_spike(daily: pd.DataFrame, account: str, rng, truth: list) -> pd.DataF
     lo = int(rng.integers(60, n - 60))
     days = int(rng.integers(1, 5))
     factor = float(rng.choice(FACTORS))
-    baseline = float(np.median(mine["follows"].iloc[lo - 28 : lo]))
-    fake = np.full(days, max(baseline, 5.0) * (factor - 1.0)).round()
+    baseline = max(float(np.median(mine["follows"].iloc[lo - 28 : lo])), 1.0)
+    # bot farms sell followers by the hundred: at least MIN_PACKAGE per incident
+    per_day = max(baseline * (factor - 1.0), MIN_PACKAGE / days)
+    fake = np.full(days, per_day).round()
+    factor = (baseline + per_day) / baseline  # the size actually planted
     wave_lo = lo + days + int(rng.integers(3, 20))
     wave_days = int(rng.integers(3, 10))
     leaving = rng.multinomial(
@@ -123,7 +132,7 @@ def plant_robots(sessions: pd.DataFrame, account: str, tz: str, rng, truth: list
     rows = []
     for d in range(n_days):
         day = start + pd.Timedelta(days=d)
-        count = round(max(usual, 5.0) * (factor - 1.0))
+        count = round(max(usual * (factor - 1.0), 30.0))
         for k in range(count):
             ts = day + pd.Timedelta(seconds=int(rng.integers(0, 6 * 3600)))
             rows.append(

@@ -61,6 +61,16 @@ SENTIMENT_COLORS = {
     "no sentiment": "#e6e6e6",
 }
 _MUTED = "#b0b0b0"
+_MINUTE_TICKS = (
+    (0, "0"),
+    (1, "1 min"),
+    (10, "10 min"),
+    (60, "1 h"),
+    (240, "4 h"),
+    (1440, "1 day"),
+    (10080, "1 week"),
+    (43200, "30 days"),
+)
 _STAGE_LABELS = {
     "reach": "Reach",
     "link_clicks": "Link clicks",
@@ -156,6 +166,7 @@ def follower_trend(
     followers: str = "followers",
     follows: str = "follows",
     unfollows: str = "unfollows",
+    hue: str | None = None,
     ax: Axes | None = None,
     **kwargs,
 ) -> Axes:
@@ -168,6 +179,11 @@ def follower_trend(
         optionally, ``follows`` and ``unfollows`` (rows of one day are summed).
     x, followers, follows, unfollows : str
         Column names.
+    hue : str or None
+        Draw one follower line per value of this column, e.g. ``account_id`` with
+        ``kpis.breakdowns.daily_by_account``. Use it when accounts join or leave the scope
+        during the period (a handover): a summed line would jump by a whole account's
+        audience on that day. The bars are always summed over the rows of a day.
     ax : matplotlib Axes, optional
         Axes to draw on; the current Axes when None.
     **kwargs
@@ -200,10 +216,17 @@ def follower_trend(
         bars.grid(False)
         ax.set_zorder(bars.get_zorder() + 1)  # the line above the bars
         ax.patch.set_visible(False)
-    kwargs.setdefault("color", _colors(1)[0])
     kwargs.setdefault("linewidth", 2)
-    ax.plot(dates, daily[followers], label="followers", **kwargs)
-    handles = [ax.get_lines()[-1]]
+    if hue is not None and hue in data.columns:
+        levels = sorted(data[hue].dropna().astype(str).unique())
+        for level, color in zip(levels, _colors(len(levels)), strict=True):
+            one = data[data[hue].astype(str) == level]
+            line = one.groupby(x, sort=True)[followers].sum(min_count=1)
+            ax.plot(pd.to_datetime(line.index), line.to_numpy(), label=level, color=color, **kwargs)
+    else:
+        kwargs.setdefault("color", _colors(1)[0])
+        ax.plot(dates, daily[followers], label="followers", **kwargs)
+    handles = list(ax.get_lines())
     if has_bars:
         handles += [
             Patch(color="#4c9f70", alpha=0.45, label="follows"),
@@ -380,6 +403,8 @@ def er_by_format(
     ]
     ax.bar_label(bars, labels=notes, padding=2, fontsize="small")
     ax.set_xticks(positions, rows[x].astype(str).tolist())
+    if len(positions) > 4:
+        plt.setp(ax.get_xticklabels(), rotation=30, ha="right", rotation_mode="anchor")
     ax.margins(y=0.15)
     return _label(ax, title, xlabel, ylabel)
 
@@ -446,7 +471,7 @@ def reply_time_distribution(
     data: pd.DataFrame | None,
     *,
     kind: str = "ecdf",
-    log: bool = False,
+    log: bool = True,
     ax: Axes | None = None,
     **kwargs,
 ) -> Axes:
@@ -461,7 +486,9 @@ def reply_time_distribution(
     kind : {"ecdf", "hist"}
         Cumulative share of requests answered within x minutes, or a histogram.
     log : bool
-        Use a symmetric-log x axis (linear below 1 minute), for long tails.
+        Use a symmetric-log x axis (linear below 1 minute, ticks at 1 min, 10 min, 1 h, 4 h,
+        1 day, 1 week): reply times run from seconds to days, and a linear axis squeezes the
+        fast replies into one vertical line. A histogram then uses bins even on that axis.
     ax : matplotlib Axes, optional
         Axes to draw on; the current Axes when None.
     **kwargs
@@ -498,6 +525,9 @@ def reply_time_distribution(
     else:
         kwargs.setdefault("element", "step")
         kwargs.setdefault("fill", False)
+        if log:
+            top = max(float(long["minutes"].max()), 2.0)
+            kwargs.setdefault("bins", np.concatenate([[0.0], np.geomspace(1.0, top, 30)]))
         sns.histplot(
             data=long, x="minutes", hue="view", hue_order=order, palette=palette, ax=ax, **kwargs
         )
@@ -518,6 +548,10 @@ def reply_time_distribution(
     ax.legend(handles=handles, loc="lower right" if kind == "ecdf" else "upper right")
     if log:
         ax.set_xscale("symlog", linthresh=1)
+        top = float(long["minutes"].max())
+        ticks = [(v, t) for v, t in _MINUTE_TICKS if v <= max(top, 1.0) * 1.5]
+        ax.set_xticks([v for v, _ in ticks], [t for _, t in ticks])
+        xlabel = "Time from the request to the first staff reply (log scale)"
     ax.set_xlim(left=0)
     return _label(ax, title, xlabel, ylabel)
 
@@ -785,7 +819,10 @@ def share_of_voice(
     positions = np.arange(len(rows))
     bars = ax.barh(positions, rows["share"].fillna(0).to_numpy(dtype=float), **kwargs)
     ax.bar_label(
-        bars, labels=[f"{_number(v, 1)} %" for v in rows["share"]], padding=3, fontsize="small"
+        bars,
+        labels=[_number(v, 1) + (" %" if pd.notna(v) else "") for v in rows["share"]],
+        padding=3,
+        fontsize="small",
     )
     ax.set_yticks(positions, rows["name"].tolist())
     ax.margins(x=0.2)

@@ -47,7 +47,7 @@ import pandas as pd
 from .coerce import parse_work_days, parse_work_hours
 from .config import SAMPLE_END, SAMPLE_START
 from .errors import UsageError
-from .schema import POST_FORMATS, TABLE_ORDER, TABLES, Table
+from .schema import POST_FORMATS, TABLE_ORDER, TABLES
 from .storage import atomic_directory, atomic_write_text, write_table
 
 __all__ = [
@@ -149,6 +149,7 @@ class _Account:
     campaigns: tuple[tuple[str, str, str, float], ...] = ()  # (name, first, last, budget/day)
     topics: tuple[str, ...] = ("news", "product", "tips", "reviews", "behind the scenes")
     home: str = ""  # the specialist who runs it from the start
+    follow: float = 1.0  # follows per person reached, relative to the platform's
 
 
 _ACME_BUMPS = ((8, 28, 0.15, 10.0), (11, 27, 0.35, 5.0), (12, 20, 0.30, 7.0))
@@ -191,7 +192,7 @@ _NAMED_ACCOUNTS = (
     ),
     _Account(
         "vk_bloom", "vk", "Bloom Flowers Club", "Bloom", "community", "Asia/Vladivostok",
-        "10:00-20:00", "tue-sun", 3_100, False, 2.5, ((2, 14, 0.5, 3.0), (3, 8, 0.6, 3.0)), (),
+        "10:00-20:00", "tue-sun", 5_200, False, 2.5, ((2, 14, 0.5, 3.0), (3, 8, 0.6, 3.0)), (),
         ("club news", "contest", "care tips", "photo of the week"), "boris",
     ),
     _Account(
@@ -207,23 +208,23 @@ _NAMED_ACCOUNTS = (
     ),
     _Account(
         "ig_fitlab", "instagram", "FitLab Studio", "FitLab", "leads", "Europe/Moscow",
-        "08:00-20:00", "mon-sat", 7_800, True, 4.0, _FITLAB_BUMPS,
+        "08:00-20:00", "mon-sat", 14_500, True, 4.0, _FITLAB_BUMPS,
         (
             ("fitlab_new_year", "2026-01-05", "2026-01-31", 1600.0),
             ("fitlab_summer_body", "2026-04-06", "2026-05-31", 1400.0),
             ("fitlab_october", "2026-10-01", "2026-10-31", 1500.0),
         ),
-        ("workouts", "nutrition", "trainers", "schedule", "transformations"), "gleb",
+        ("workouts", "nutrition", "trainers", "schedule", "transformations"), "gleb", 1.2,
     ),
     _Account(
         "vk_fitlab", "vk", "FitLab Club", "FitLab", "sales", "Asia/Yekaterinburg",
-        "10:00-19:00", "mon,tue,wed,thu,fri", 4_300, False, 2.5, _FITLAB_BUMPS,
+        "10:00-19:00", "mon,tue,wed,thu,fri", 8_600, False, 2.5, _FITLAB_BUMPS,
         (
             ("fitlab_vk_autumn", "2025-09-01", "2025-09-30", 900.0),
             ("fitlab_vk_spring", "2026-03-16", "2026-04-19", 900.0),
             ("fitlab_october_promo", "2026-10-01", "2026-10-31", 1100.0),
         ),
-        ("memberships", "workouts", "events", "sale"), "gleb",
+        ("memberships", "workouts", "events", "sale"), "gleb", 1.5,
     ),
 )  # fmt: skip
 
@@ -272,16 +273,16 @@ class _Platform:
 
 _PLATFORMS = {
     "vk": _Platform(
-        0.05, 0.10, 0.0035, 0.0008, 0.030, 0.0040, 0.0030, 0.0020, 0.012, 0.020, 0.5,
+        0.05, 0.10, 0.0050, 0.0008, 0.030, 0.0040, 0.0030, 0.0020, 0.012, 0.020, 0.5,
         {"text": 0.10, "photo": 0.38, "video": 0.10, "short_video": 0.17, "carousel": 0.15,
          "poll": 0.05, "story": 0.05},
     ),
     "telegram": _Platform(
-        0.11, 0.30, 0.0025, 0.0010, 0.018, 0.0015, 0.0040, np.nan, 0.008, np.nan, 0.2,
+        0.11, 0.30, 0.0038, 0.0008, 0.018, 0.0015, 0.0040, np.nan, 0.008, np.nan, 0.2,
         {"text": 0.45, "photo": 0.28, "video": 0.10, "poll": 0.10, "other": 0.07},
     ),
     "instagram": _Platform(
-        0.07, 0.18, 0.0045, 0.0009, 0.050, 0.0035, 0.0040, 0.0060, 0.012, 0.030, 0.6,
+        0.07, 0.18, 0.0042, 0.0008, 0.050, 0.0035, 0.0040, 0.0060, 0.012, 0.030, 0.6,
         {"photo": 0.22, "carousel": 0.28, "short_video": 0.30, "story": 0.15, "live": 0.05},
     ),
 }  # fmt: skip
@@ -306,8 +307,9 @@ _GOALS_BY_BUSINESS = {
                           ("consultation", 0.20))),
     "entertainment": (0.020, (("page_view", 0.60), ("other", 0.40))),
 }  # fmt: skip
-#: Calls and direct messages per day that reach the business without a web visit.
-_OFFLINE_LEADS = {"sales": 0.3, "leads": 1.2, "education": 0.6}
+#: Calls and direct messages per day that reach the business without a web visit (a CRM
+#: logs them; a few of its rows are naive wall-clock times).
+_OFFLINE_LEADS = {"sales": 0.2, "leads": 0.6, "education": 0.3}
 
 _WEEK_BUSINESS = np.array([1.08, 1.10, 1.08, 1.05, 1.00, 0.85, 0.84])
 _WEEK_LEISURE = np.array([0.95, 0.95, 0.97, 1.00, 1.05, 1.10, 1.03])
@@ -494,7 +496,7 @@ def _quality(specialists, accounts, assignments, days) -> dict[str, np.ndarray]:
 
 def _seasonality(accounts, days: pd.DatetimeIndex) -> np.ndarray:
     """Return activity per account-day: a yearly wave plus each brand's peaks."""
-    doy = days.dayofyear.to_numpy()
+    doy = days.day_of_year.to_numpy()
     base = 1.0 + 0.08 * np.cos(2 * np.pi * (doy - 320) / 365.25)
     out = np.tile(base, (len(accounts), 1))
     for i, account in enumerate(accounts):
@@ -508,7 +510,7 @@ def _seasonality(accounts, days: pd.DatetimeIndex) -> np.ndarray:
 def _build_world(n_specialists: int, rng: np.random.Generator) -> _World:
     specialists, accounts, assignments = _layout(n_specialists, rng)
     days = pd.date_range(SAMPLE_START, SAMPLE_END, freq="D")
-    weekday = days.dayofweek.to_numpy()
+    weekday = days.day_of_week.to_numpy()
     week = np.array(
         [
             (_WEEK_BUSINESS if a.goal in ("sales", "leads", "education") else _WEEK_LEISURE)[
@@ -617,7 +619,7 @@ _PINNED_POSTS = (
 def _plan_and_posts(world: _World, ads: pd.DataFrame, rng: np.random.Generator):
     """Return the content plan and the posts (without their counts yet)."""
     q, n_days = world.quality, world.n_days
-    weekday = world.days.dayofweek.to_numpy()
+    weekday = world.days.day_of_week.to_numpy()
     lam = q["cadence"] / 7.0 * _WEEK_POSTING[weekday][None, :]
     slots = np.minimum(rng.poisson(lam), 2)
     acc, day = np.divmod(np.repeat(np.arange(slots.size), slots.ravel()), n_days)
@@ -702,27 +704,25 @@ def _simulate_daily(world: _World, posts: pd.DataFrame, ads: pd.DataFrame, rng) 
     n_acc, n_days = world.n_accounts, world.n_days
     q = world.quality
     post_share = _per_account_day(world, posts["acc"], posts["day"], posts["factor"])
-    ad_reach = _per_account_day(world, ads["acc"], ads["day"], ads["impressions"] * 0.5)
+    ad_reach = _per_account_day(world, ads["acc"], ads["day"], ads["impressions"] * 0.3)
     base = world.platform_value("base")[:, None] * np.sqrt(q["content"]) * world.season
     base = base * world.week * rng.lognormal(0.0, 0.10, (n_acc, n_days))
-    follow_rate = world.platform_value("follow")[:, None] * q["content"]
+    follow_rate = world.platform_value("follow") * np.array([a.follow for a in world.accounts])
+    follow_rate = follow_rate[:, None] * q["content"]
     churn = world.platform_value("churn")[:, None] * rng.lognormal(0.0, 0.2, (n_acc, n_days))
     followers = np.array([a.followers for a in world.accounts], dtype=np.int64)
     shape = (n_acc, n_days)
     f_prev, f_end = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
     follows, unfollows = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
     reach = np.zeros(shape, np.int64)
-    previous = None
     for t in range(n_days):  # a recursion over days: reach depends on yesterday's followers
         r = np.rint(followers * (base[:, t] + 0.8 * post_share[:, t]) + ad_reach[:, t])
         r = r.astype(np.int64)
-        lam = follow_rate[:, t] * (0.75 * r + 0.25 * (r if previous is None else previous))
-        new = rng.poisson(lam)
+        new = rng.poisson(follow_rate[:, t] * r)  # follows come with the day's reach
         gone = np.minimum(rng.poisson(followers * churn[:, t]), followers + new)
         f_prev[:, t] = followers
         followers = followers + new - gone
         f_end[:, t], follows[:, t], unfollows[:, t], reach[:, t] = followers, new, gone, r
-        previous = r
     views = np.rint(reach * rng.uniform(1.3, 1.9, shape)).astype(np.int64)
     visit_rate = world.platform_value("visits")
     visits = rng.binomial(reach, np.nan_to_num(visit_rate)[:, None] * np.sqrt(q["content"]))
@@ -764,11 +764,10 @@ def _post_metrics(world: _World, posts: pd.DataFrame, daily: dict, rng) -> pd.Da
     shares = rng.binomial(reach, rate("share", 0.4, 0.05))
     saves = rng.binomial(reach, rate("save", 0.4, 0.05))
     click_rate = rate("click", 0.3, 0.1) * q["traffic"][acc, day]
-    linked = posts["has_link"].to_numpy() & ~story | (
-        story & (world.column("platform")[acc] == "instagram")
-    )
-    clicks = np.where(linked, rng.binomial(reach, np.clip(click_rate, 0, 0.1)), 0)
     platform = world.column("platform")[acc]
+    instagram = platform == "instagram"  # feed posts carry no links; stories have stickers
+    linked = np.where(instagram, story, posts["has_link"].to_numpy() & ~story)
+    clicks = np.where(linked, rng.binomial(reach, np.clip(click_rate, 0, 0.1)), 0)
     hidden = story & (platform == "instagram")  # story insights: no likes, comments, ...
     posts["reach"] = reach.astype(float)
     posts["views"] = views
@@ -907,9 +906,9 @@ def _messages(world: _World, daily: dict, rng: np.random.Generator) -> pd.DataFr
     out["acc"] = acc[thread]
     out["thread_start"] = start[thread]
     out["channel"] = np.where(direct[thread], "direct", "comment")
-    order = np.lexsort((out["t"].to_numpy(), thread))
-    out = out.iloc[order].reset_index(drop=True)
-    out["thread_id"] = [f"t{k:06d}" for k in out["thread"].to_numpy()]
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.lexsort((start, acc))] = np.arange(1, n + 1)  # threads numbered in time order
+    out["thread_id"] = [f"t{k:06d}" for k in rank[thread]]
     out = out.sort_values(["acc", "t", "thread"], kind="stable", ignore_index=True)
     out["message_id"] = [f"m{k:07d}" for k in range(1, len(out) + 1)]
     return out
@@ -1089,7 +1088,7 @@ def _conversions(world: _World, sessions: pd.DataFrame, rng) -> pd.DataFrame:
             "t": (world.day0 + o_day) * _DAY_S + when,
             "goal": np.where(rng.random(o_acc.size) < 0.6, "call", "direct_message"),
             "session_id": None,
-            "naive": True,
+            "naive": rng.random(o_acc.size) < 0.1,  # some CRM rows carry no offset
         }
     )
     out = pd.concat([online, offline], ignore_index=True)
@@ -1171,10 +1170,12 @@ def _mentions(world: _World, posts: pd.DataFrame, daily: dict, rng) -> pd.DataFr
 
 
 # --------------------------------------------------------------------------------------------
-# Targets: last month's actuals, a little higher
+# Targets: the month's honest actuals times a factor per role
 # --------------------------------------------------------------------------------------------
 
-#: Per role: (kpi, how the target is set, factor or fixed value, weight or None).
+#: Per role: (kpi, how the target is set, amount, weight or None). ``actual``: the month's
+#: honest actual times the amount (the manager knows the campaign calendar); ``followers``: the
+#: amount times the followers before the month; ``fixed``: the amount itself.
 _TARGET_PLAN = {
     "strong": (
         ("posts_published", "actual", 1.05, None),
@@ -1183,25 +1184,25 @@ _TARGET_PLAN = {
         ("response_rate", "fixed", 95.0, None),
     ),
     "slow_comms": (
-        ("posts_published", "actual", 1.05, None),
-        ("er_reach", "actual", 1.00, None),
+        ("posts_published", "actual", 1.00, None),
+        ("er_reach", "actual", 0.95, None),
         ("response_rate", "fixed", 90.0, 1.5),
         ("median_first_response_min", "fixed", 60.0, 1.5),
     ),
     "weak_traffic": (
         ("plan_completion", "fixed", 90.0, None),
-        ("social_sessions", "actual", 1.20, None),
-        ("conversions", "actual", 1.20, 2.0),
-        ("er_reach", "actual", 1.05, None),
+        ("social_sessions", "actual", 1.30, None),
+        ("conversions", "actual", 1.40, 2.0),
+        ("er_reach", "actual", 1.00, None),
     ),
     "gamer": (
-        ("net_follower_growth", "actual", 1.50, 0.5),
-        ("er_reach", "actual", 1.10, None),
-        ("social_sessions", "actual", 1.10, None),
+        ("net_follower_growth", "followers", 0.015, 0.5),
+        ("er_reach", "actual", 1.00, None),
+        ("posts_published", "actual", 1.20, None),
         ("leads", "actual", 1.10, 1.0),
     ),
 }
-_TARGET_MONTHS = (("2026-09", "2026-08"), ("2026-10", "2026-09"))
+_TARGET_MONTHS = ("2026-09", "2026-10")
 _LEADS = ("contact_form", "call", "direct_message", "consultation", "sample_order")
 
 
@@ -1214,51 +1215,61 @@ def _nice(value: float, kpi: str) -> float:
     return float(round(value, -digits)) if digits > 0 else float(round(value))
 
 
-def _actuals(world, accounts, first, last, posts, daily, sessions, conversions) -> dict:
-    """Return simple month totals over ``accounts`` (used to set the targets)."""
-    in_posts = posts["acc"].isin(accounts) & posts["day"].between(first, last)
-    chosen = posts[in_posts & posts["likes"].notna()]
-    interactions = chosen[["likes", "comments", "shares", "saves"]].sum(axis=1).sum()
-    visits = sessions[
-        sessions["acc"].isin(accounts)
-        & sessions["day"].between(first, last)
-        & ~sessions["robot"].fillna(False).to_numpy(bool)
-    ]
-    goals = conversions[conversions["acc"].isin(accounts) & conversions["day"].between(first, last)]
-    rows = list(accounts)
+def _scope_mask(world: _World, specialist_id: str, first: int, last: int) -> np.ndarray:
+    """Return the (A, D) mask of the account-days a specialist runs between two days."""
+    mask = np.zeros((world.n_accounts, world.n_days), dtype=bool)
+    for who, account_id, start, end in world.assignments:
+        if who == specialist_id:
+            lo = _day_index(world.days, start, 0)
+            hi = _day_index(world.days, end, world.n_days - 1)
+            mask[world.index(account_id), max(lo, first) : min(hi, last) + 1] = True
+    return mask
+
+
+def _actuals(mask: np.ndarray, posts, daily, sessions, conversions) -> dict[str, float]:
+    """Return simple totals over the account-days of ``mask`` (to set targets from)."""
+
+    def scoped(frame: pd.DataFrame) -> np.ndarray:
+        acc = frame["acc"].to_numpy()
+        return (acc >= 0) & mask[np.maximum(acc, 0), frame["day"].to_numpy()]
+
+    mine = posts[scoped(posts)]
+    rated = mine[mine["likes"].notna()]
+    interactions = rated[["likes", "comments", "shares", "saves"]].sum(axis=1).sum()
+    human = ~sessions["robot"].fillna(False).to_numpy(bool)
+    goals = conversions[scoped(conversions)]
+    rows, days = np.nonzero(mask)
+    first = pd.Series(days).groupby(rows).min()
+    last = pd.Series(days).groupby(rows).max()
+    start = daily["f_prev"][first.index, first.to_numpy()].sum()
+    end = daily["followers"][last.index, last.to_numpy()].sum()
     return {
-        "posts_published": float(in_posts.sum()),
-        "er_reach": float(interactions / max(chosen["reach"].sum(), 1.0) * 100),
-        "social_sessions": float(len(visits)),
+        "posts_published": float(len(mine)),
+        "er_reach": float(interactions / max(rated["reach"].sum(), 1.0) * 100),
+        "social_sessions": float((scoped(sessions) & human).sum()),
         "conversions": float(len(goals)),
         "leads": float(goals["goal"].isin(_LEADS).sum()),
-        "net_follower_growth": float(
-            daily["followers"][rows, last].sum() - daily["f_prev"][rows, first].sum()
-        ),
+        "net_follower_growth": float(end - start),
+        "followers": float(start),
     }
 
 
 def _targets(world, posts, daily, sessions, conversions) -> pd.DataFrame:
-    """Return each specialist's targets for 2026-09 and 2026-10 (from the month before)."""
+    """Return each specialist's targets for 2026-09 and 2026-10 (see :data:`_TARGET_PLAN`)."""
     rows = []
     for specialist in world.specialists:
-        for period, basis in _TARGET_MONTHS:
-            month = pd.Period(basis, freq="M")
+        for period in _TARGET_MONTHS:
+            month = pd.Period(period, freq="M")
             first = _day_index(world.days, month.start_time.date().isoformat(), 0)
             last = _day_index(world.days, month.end_time.date().isoformat(), 0)
-            day = world.days[last]
-            accounts = sorted(
-                {
-                    world.index(account_id)
-                    for who, account_id, start, end in world.assignments
-                    if who == specialist.specialist_id
-                    and pd.Timestamp(start) <= day
-                    and (end is None or pd.Timestamp(end) >= day)
-                }
-            )
-            actual = _actuals(world, accounts, first, last, posts, daily, sessions, conversions)
+            mask = _scope_mask(world, specialist.specialist_id, first, last)
+            actual = _actuals(mask, posts, daily, sessions, conversions)
             for kpi, how, amount, weight in _TARGET_PLAN[specialist.role]:
-                target = amount if how == "fixed" else _nice(actual[kpi] * amount, kpi)
+                if how == "fixed":
+                    target = amount
+                else:
+                    basis = actual["followers"] if how == "followers" else actual[kpi]
+                    target = _nice(basis * amount, kpi)
                 rows.append((specialist.specialist_id, period, kpi, target, weight))
     frame = pd.DataFrame(rows, columns=["specialist_id", "period", "kpi", "target", "weight"])
     return frame.astype({"target": float, "weight": float})
@@ -1268,11 +1279,13 @@ def _targets(world, posts, daily, sessions, conversions) -> pd.DataFrame:
 # Incidents: gamed metrics, planted on top of the honest data
 # --------------------------------------------------------------------------------------------
 
-#: Bought followers: (account, first day, days, first day of the unfollow wave, its days).
+#: Bought followers: (account, about when, days, days from its start to the unfollow wave,
+#: days of the wave). The spike takes the quietest stretch of reach within 4 days of the date.
 _SPIKES = (
-    ("vk_fitlab", "2026-08-18", 3, "2026-08-29", 5),
-    ("ig_fitlab", "2026-10-05", 4, "2026-10-17", 5),
+    ("vk_fitlab", "2026-08-18", 3, 11, 3),
+    ("ig_fitlab", "2026-10-05", 4, 12, 3),
 )
+_SPIKE_SEARCH = 4
 #: Bought likes: (account, first day, last day, posts).
 _BOUGHT_LIKES = (
     ("ig_fitlab", "2026-09-01", "2026-09-30", 3),
@@ -1296,20 +1309,36 @@ def _truth(kind, account_id, first, last, size, post_ids=()) -> dict:
     }
 
 
+def _quiet_start(reach: np.ndarray, nominal: int, n_days: int) -> int:
+    """Return the start, within a few days of ``nominal``, of the stretch with the calmest reach.
+
+    Bought followers arrive without reach; picking calm days keeps an honest viral post from
+    landing on the spike by chance.
+    """
+    level = pd.Series(reach).rolling(29, center=True, min_periods=8).median().to_numpy()
+    ratio = reach / np.maximum(level, 1.0)
+    starts = np.arange(nominal - _SPIKE_SEARCH, nominal + _SPIKE_SEARCH + 1)
+    peaks = [ratio[s : s + n_days].max() for s in starts]
+    return int(starts[int(np.argmin(peaks))])
+
+
 def _plant_follower_spikes(world, daily, first_day, rng, truth) -> dict:
     """Add bought follows (no reach) and, some days later, the bots' unfollows."""
     extra_in = np.zeros_like(daily["follows"])
     extra_out = np.zeros_like(daily["unfollows"])
-    for account_id, start, n_days, wave_start, wave_days in _SPIKES:
-        a, lo = world.index(account_id), _day_index(world.days, start, 0)
-        if a is None or lo < first_day:
+    for account_id, start, n_days, gap, wave_days in _SPIKES:
+        a, nominal = world.index(account_id), _day_index(world.days, start, 0)
+        if a is None or nominal - _SPIKE_SEARCH < first_day:
             continue
-        baseline = float(np.median(daily["follows"][a, lo - 28 : lo]))
-        fake = np.rint(max(baseline, 5.0) * rng.uniform(4.5, 9.0, n_days)).astype(np.int64)
+        lo = _quiet_start(daily["reach"][a], nominal, n_days)
+        around = daily["follows"][a, max(lo - 14, 0) : lo + n_days + 14]
+        baseline = max(float(np.median(around)), 0.002 * daily["f_prev"][a, lo])
+        fake = np.rint(baseline * rng.uniform(5.0, 10.0, n_days)).astype(np.int64)
         extra_in[a, lo : lo + n_days] += fake
-        w_lo = _day_index(world.days, wave_start, 0)
-        leaving = round(float(fake.sum()) * rng.uniform(0.45, 0.65))
-        wave = rng.multinomial(leaving, rng.dirichlet(np.full(wave_days, 3.0)))
+        w_lo = lo + gap
+        leaving = round(float(fake.sum()) * rng.uniform(0.6, 0.8))  # the rest stay as bots
+        shares = np.sort(rng.dirichlet(np.full(wave_days, 3.0)))[::-1]  # the purge fades out
+        wave = rng.multinomial(leaving, shares)
         extra_out[a, w_lo : w_lo + wave_days] += wave
         truth.append(
             _truth("follower_spike", account_id, world.days[lo], world.days[lo + n_days - 1],
@@ -1443,24 +1472,40 @@ def _iso(local_s: np.ndarray, zones: np.ndarray, naive: np.ndarray | None = None
     return out if naive is None else np.where(naive, text, out)
 
 
-def _post_url(platform: str, account_id: str, number: str) -> str:
-    if platform == "vk":
-        return f"https://vk.com/{account_id}?w=wall_{number}"
-    if platform == "telegram":
-        return f"https://t.me/{account_id}/{number}"
-    return f"https://www.instagram.com/{account_id}/p/{number}/"
+@dataclass(frozen=True)
+class _Window:
+    """The part of the calendar a sample keeps (the last ``months`` months)."""
+
+    first_day: int  # calendar index of its first day
+    lo_s: int  # its first second, local wall clock
+    hi_s: int  # the second after its last day, local wall clock
+
+    @classmethod
+    def of(cls, world: _World, first_day: int) -> _Window:
+        return cls(
+            first_day,
+            (world.day0 + first_day) * _DAY_S,
+            (world.day0 + world.n_days) * _DAY_S,
+        )
+
+    def holds(self, local_s: pd.Series) -> pd.Series:
+        return (local_s >= self.lo_s) & (local_s < self.hi_s)
 
 
-def _assemble(world, first_day, *, plan, posts, daily, messages, sessions, conversions,
-              mentions, ads, targets) -> dict[str, pd.DataFrame]:  # fmt: skip
-    """Cut every table to the window and give it the data model's columns."""
-    ids = world.column("account_id")
+def _zones_of(world: _World, acc: np.ndarray) -> np.ndarray:
+    """Return each row's time zone: its account's, or Moscow for rows without an account."""
     zones = world.column("timezone")
-    lo_s, hi_s = (world.day0 + first_day) * _DAY_S, (world.day0 + world.n_days) * _DAY_S
-    window_start = world.days[first_day]
-    dates = world.days[first_day:]
-    n_acc, n_days = world.n_accounts, len(dates)
+    return np.where(acc >= 0, zones[np.maximum(acc, 0)], _MENTION_ZONE)
 
+
+def _ids_of(world: _World, acc: np.ndarray) -> np.ndarray:
+    """Return each row's account id (None for rows without an account)."""
+    ids = world.column("account_id")
+    return np.where(acc >= 0, ids[np.maximum(acc, 0)], None)
+
+
+def _people_tables(world: _World, window: _Window) -> dict[str, pd.DataFrame]:
+    """Return the ``specialists``, ``accounts`` and ``assignments`` tables."""
     specialists = pd.DataFrame(
         {
             "specialist_id": [s.specialist_id for s in world.specialists],
@@ -1470,180 +1515,218 @@ def _assemble(world, first_day, *, plan, posts, daily, messages, sessions, conve
     )
     accounts = pd.DataFrame(
         {
-            "account_id": ids,
+            "account_id": world.column("account_id"),
             "platform": world.column("platform"),
             "name": world.column("name"),
             "brand": world.column("brand"),
             "business_goal": world.column("goal"),
-            "timezone": zones,
+            "timezone": world.column("timezone"),
             "currency": "RUB",
             "work_hours": world.column("work_hours"),
             "work_days": world.column("work_days"),
         }
     )
+    start = world.days[window.first_day]
     assignments = pd.DataFrame(
         world.assignments, columns=["specialist_id", "account_id", "start_date", "end_date"]
     )
-    assignments["start_date"] = pd.to_datetime(assignments["start_date"]).clip(lower=window_start)
+    assignments["start_date"] = pd.to_datetime(assignments["start_date"]).clip(lower=start)
     assignments["end_date"] = pd.to_datetime(assignments["end_date"])
-    assignments = assignments[
-        assignments["end_date"].isna() | (assignments["end_date"] >= window_start)
-    ].reset_index(drop=True)
+    keep = assignments["end_date"].isna() | (assignments["end_date"] >= start)
+    return {
+        "specialists": specialists,
+        "accounts": accounts,
+        "assignments": assignments[keep],
+    }
 
+
+def _daily_table(world: _World, window: _Window, daily: dict, posts: pd.DataFrame):
+    """Return ``account_daily``: link clicks are the posts' and the profile's (not Telegram)."""
     post_clicks = _per_account_day(world, posts["acc"], posts["day"], posts["clicks"])
-    link_clicks = np.where(daily["reported_clicks"], daily["profile_clicks"] + post_clicks, np.nan)
-    cut = slice(first_day, None)
-    account_daily = pd.DataFrame(
+    clicks = np.where(daily["reported_clicks"], daily["profile_clicks"] + post_clicks, np.nan)
+    cut = slice(window.first_day, None)
+    dates = world.days[cut]
+
+    def flat(values: np.ndarray) -> np.ndarray:
+        return values[:, cut].ravel().astype(float)
+
+    return pd.DataFrame(
         {
-            "account_id": np.repeat(ids, n_days),
-            "date": np.tile(dates.to_numpy(), n_acc),
-            "followers": daily["followers"][:, cut].ravel().astype(float),
-            "follows": daily["follows"][:, cut].ravel().astype(float),
-            "unfollows": daily["unfollows"][:, cut].ravel().astype(float),
-            "reach": daily["reach"][:, cut].ravel().astype(float),
-            "views": daily["views"][:, cut].ravel().astype(float),
-            "profile_visits": daily["profile_visits"][:, cut].ravel(),
-            "link_clicks": link_clicks[:, cut].ravel(),
+            "account_id": np.repeat(world.column("account_id"), len(dates)),
+            "date": np.tile(dates.to_numpy(), world.n_accounts),
+            "followers": flat(daily["followers"]),
+            "follows": flat(daily["follows"]),
+            "unfollows": flat(daily["unfollows"]),
+            "reach": flat(daily["reach"]),
+            "views": flat(daily["views"]),
+            "profile_visits": flat(daily["profile_visits"]),
+            "link_clicks": flat(clicks),
         }
     )
 
-    kept = posts[(posts["t"] >= lo_s) & (posts["t"] < hi_s)]
-    p_acc = kept["acc"].to_numpy()
-    platform = world.column("platform")
+
+def _post_url(platform: str, account_id: str, number: str) -> str:
+    if platform == "vk":
+        return f"https://vk.com/{account_id}?w=wall_{number}"
+    if platform == "telegram":
+        return f"https://t.me/{account_id}/{number}"
+    return f"https://www.instagram.com/{account_id}/p/{number}/"
+
+
+def _posts_table(world: _World, window: _Window, posts: pd.DataFrame) -> pd.DataFrame:
+    """Return ``posts`` (about 1 % of the timestamps naive)."""
+    kept = posts[window.holds(posts["t"])]
+    acc = kept["acc"].to_numpy()
+    ids, platform = world.column("account_id"), world.column("platform")
     number = kept["post_id"].str.rsplit("_", n=1).str[1].to_numpy()
-    posts_table = pd.DataFrame(
+    counts = {
+        name: kept[name].to_numpy(float)
+        for name in ("reach", "views", "likes", "comments", "shares", "saves", "link_clicks")
+    }
+    return pd.DataFrame(
         {
             "post_id": kept["post_id"].to_numpy(),
-            "account_id": ids[p_acc],
-            "published_at": _iso(kept["t"].to_numpy(), zones[p_acc], kept["naive"].to_numpy()),
+            "account_id": ids[acc],
+            "published_at": _iso(kept["t"].to_numpy(), _zones_of(world, acc), kept["naive"]),
             "format": kept["format"].to_numpy(),
-            "reach": kept["reach"].to_numpy(float),
-            "views": kept["views"].to_numpy(float),
-            "likes": kept["likes"].to_numpy(float),
-            "comments": kept["comments"].to_numpy(float),
-            "shares": kept["shares"].to_numpy(float),
-            "saves": kept["saves"].to_numpy(float),
-            "link_clicks": kept["link_clicks"].to_numpy(float),
+            **counts,
             "is_promoted": kept["is_promoted"].array,
             "topic": kept["topic"].to_numpy(),
             "text": kept["topic"].str.capitalize().to_numpy() + ": " + kept["phrase"].to_numpy(),
-            "url": [_post_url(platform[a], ids[a], k) for a, k in zip(p_acc, number, strict=True)],
+            "url": [_post_url(platform[a], ids[a], k) for a, k in zip(acc, number, strict=True)],
         }
     )
 
-    in_plan = plan[plan["day"] >= first_day]
-    content_plan = pd.DataFrame(
+
+def _plan_table(world: _World, window: _Window, plan: pd.DataFrame) -> pd.DataFrame:
+    """Return ``content_plan`` (some slots leave the format or the topic open)."""
+    kept = plan[plan["day"] >= window.first_day]
+    return pd.DataFrame(
         {
-            "account_id": ids[in_plan["acc"].to_numpy()],
-            "planned_date": world.days[in_plan["day"].to_numpy()],
-            "format": in_plan["format"].to_numpy(),
-            "topic": in_plan["topic"].to_numpy(),
+            "account_id": world.column("account_id")[kept["acc"].to_numpy()],
+            "planned_date": world.days[kept["day"].to_numpy()],
+            "format": kept["format"].to_numpy(),
+            "topic": kept["topic"].to_numpy(),
         }
     )
 
-    msgs = messages[(messages["thread_start"] >= lo_s) & (messages["t"] < hi_s)]
-    m_acc = msgs["acc"].to_numpy()
-    messages_table = pd.DataFrame(
+
+def _messages_table(world: _World, window: _Window, messages: pd.DataFrame) -> pd.DataFrame:
+    """Return ``messages``: whole conversations that start in the window, cut at its end."""
+    kept = messages[(messages["thread_start"] >= window.lo_s) & (messages["t"] < window.hi_s)]
+    acc = kept["acc"].to_numpy()
+    return pd.DataFrame(
         {
-            "message_id": msgs["message_id"].to_numpy(),
-            "account_id": ids[m_acc],
-            "thread_id": msgs["thread_id"].to_numpy(),
-            "sent_at": _iso(msgs["t"].to_numpy(), zones[m_acc]),
-            "sender": msgs["sender"].to_numpy(),
-            "channel": msgs["channel"].to_numpy(),
-            "text": msgs["text"].to_numpy(),
-            "redirect": msgs["redirect"].array,
+            "message_id": kept["message_id"].to_numpy(),
+            "account_id": world.column("account_id")[acc],
+            "thread_id": kept["thread_id"].to_numpy(),
+            "sent_at": _iso(kept["t"].to_numpy(), _zones_of(world, acc)),
+            "sender": kept["sender"].to_numpy(),
+            "channel": kept["channel"].to_numpy(),
+            "text": kept["text"].to_numpy(),
+            "redirect": kept["redirect"].array,
         }
     )
 
-    visits = sessions[(sessions["t"] >= lo_s) & (sessions["t"] < hi_s)]
-    v_acc = visits["acc"].to_numpy()
-    v_zone = np.where(v_acc >= 0, zones[np.maximum(v_acc, 0)], _MENTION_ZONE)
-    utc = visits["t"].to_numpy() - _offset_seconds(visits["t"].to_numpy(), v_zone)
-    order = np.lexsort((visits["session_id"].to_numpy(), utc))
-    visits, v_acc, v_zone = visits.iloc[order], v_acc[order], v_zone[order]
-    web_sessions = pd.DataFrame(
+
+def _in_time_order(world: _World, frame: pd.DataFrame, tie: str) -> pd.DataFrame:
+    """Return the rows sorted by instant (then by ``tie``)."""
+    acc, local = frame["acc"].to_numpy(), frame["t"].to_numpy()
+    utc = local - _offset_seconds(local, _zones_of(world, acc))
+    return frame.iloc[np.lexsort((frame[tie].to_numpy(), utc))]
+
+
+def _sessions_table(world: _World, window: _Window, sessions: pd.DataFrame) -> pd.DataFrame:
+    """Return ``web_sessions`` in time order (visits from elsewhere in Moscow time)."""
+    kept = _in_time_order(world, sessions[window.holds(sessions["t"])], "session_id")
+    acc = kept["acc"].to_numpy()
+    return pd.DataFrame(
         {
-            "session_id": visits["session_id"].to_numpy(),
-            "started_at": _iso(visits["t"].to_numpy(), v_zone),
-            "account_id": np.where(v_acc >= 0, ids[np.maximum(v_acc, 0)], None),
-            "post_id": visits["post_id"].to_numpy(),
-            "source": visits["source"].to_numpy(),
-            "medium": visits["medium"].to_numpy(),
-            "campaign": visits["campaign"].to_numpy(),
-            "duration_s": visits["duration_s"].to_numpy(float),
-            "pageviews": visits["pageviews"].to_numpy(float),
-            "bounce": visits["bounce"].array,
-            "robot": visits["robot"].array,
+            "session_id": kept["session_id"].to_numpy(),
+            "started_at": _iso(kept["t"].to_numpy(), _zones_of(world, acc)),
+            "account_id": _ids_of(world, acc),
+            "post_id": kept["post_id"].to_numpy(),
+            "source": kept["source"].to_numpy(),
+            "medium": kept["medium"].to_numpy(),
+            "campaign": kept["campaign"].to_numpy(),
+            "duration_s": kept["duration_s"].to_numpy(float),
+            "pageviews": kept["pageviews"].to_numpy(float),
+            "bounce": kept["bounce"].array,
+            "robot": kept["robot"].array,
         }
     )
 
-    kept_sessions = set(web_sessions["session_id"])
-    goals = conversions[
-        (conversions["t"] >= lo_s)
-        & (conversions["t"] < hi_s)
-        & (conversions["session_id"].isna() | conversions["session_id"].isin(kept_sessions))
+
+def _conversions_table(
+    world: _World, window: _Window, conversions: pd.DataFrame, session_ids: set[str]
+) -> pd.DataFrame:
+    """Return ``conversions`` in time order (only those whose visit, if any, is kept)."""
+    kept = conversions[
+        window.holds(conversions["t"])
+        & (conversions["session_id"].isna() | conversions["session_id"].isin(session_ids))
     ]
-    c_acc = goals["acc"].to_numpy()
-    c_zone = np.where(c_acc >= 0, zones[np.maximum(c_acc, 0)], _MENTION_ZONE)
-    utc = goals["t"].to_numpy() - _offset_seconds(goals["t"].to_numpy(), c_zone)
-    order = np.argsort(utc, kind="stable")
-    goals, c_acc, c_zone = goals.iloc[order], c_acc[order], c_zone[order]
-    conversions_table = pd.DataFrame(
+    kept = _in_time_order(world, kept.reset_index(drop=True), "t")
+    acc = kept["acc"].to_numpy()
+    return pd.DataFrame(
         {
-            "conversion_id": [f"cv{k:06d}" for k in range(1, len(goals) + 1)],
-            "occurred_at": _iso(goals["t"].to_numpy(), c_zone, goals["naive"].to_numpy(bool)),
-            "goal": goals["goal"].to_numpy(),
-            "account_id": np.where(c_acc >= 0, ids[np.maximum(c_acc, 0)], None),
-            "session_id": goals["session_id"].to_numpy(),
-            "value": goals["value"].to_numpy(float),
+            "conversion_id": [f"cv{k:06d}" for k in range(1, len(kept) + 1)],
+            "occurred_at": _iso(kept["t"].to_numpy(), _zones_of(world, acc), kept["naive"]),
+            "goal": kept["goal"].to_numpy(),
+            "account_id": _ids_of(world, acc),
+            "session_id": kept["session_id"].to_numpy(),
+            "value": kept["value"].to_numpy(float),
         }
     )
 
-    said = mentions[(mentions["t"] >= lo_s) & (mentions["t"] < hi_s)]
-    mentions_table = pd.DataFrame(
+
+def _mentions_table(window: _Window, mentions: pd.DataFrame) -> pd.DataFrame:
+    """Return ``mentions`` (own posts in their account's offset, the rest in Moscow time)."""
+    kept = mentions[window.holds(mentions["t"])]
+    return pd.DataFrame(
         {
-            "mention_id": said["mention_id"].to_numpy(),
-            "published_at": _iso(
-                said["t"].to_numpy(), said["zone"].to_numpy(), said["naive"].to_numpy(bool)
-            ),
-            "brand": said["brand"].to_numpy(),
-            "source": said["source"].to_numpy(),
-            "author": said["author"].to_numpy(),
-            "author_audience": said["author_audience"].to_numpy(float),
-            "sentiment": said["sentiment"].to_numpy(),
-            "own": said["own"].array,
-            "text": said["text"].to_numpy(),
-            "url": said["url"].to_numpy(),
+            "mention_id": kept["mention_id"].to_numpy(),
+            "published_at": _iso(kept["t"].to_numpy(), kept["zone"].to_numpy(), kept["naive"]),
+            "brand": kept["brand"].to_numpy(),
+            "source": kept["source"].to_numpy(),
+            "author": kept["author"].to_numpy(),
+            "author_audience": kept["author_audience"].to_numpy(float),
+            "sentiment": kept["sentiment"].to_numpy(),
+            "own": kept["own"].array,
+            "text": kept["text"].to_numpy(),
+            "url": kept["url"].to_numpy(),
         }
     )
 
-    spent = ads[ads["day"] >= first_day]
-    ad_spend = pd.DataFrame(
+
+def _ads_table(world: _World, window: _Window, ads: pd.DataFrame) -> pd.DataFrame:
+    """Return ``ad_spend`` (account x day x campaign)."""
+    kept = ads[ads["day"] >= window.first_day]
+    return pd.DataFrame(
         {
-            "account_id": ids[spent["acc"].to_numpy()],
-            "date": world.days[spent["day"].to_numpy()],
-            "spend": spent["spend"].to_numpy(float),
-            "campaign": spent["campaign"].to_numpy(),
-            "impressions": spent["impressions"].to_numpy(float),
-            "clicks": spent["clicks"].to_numpy(float),
+            "account_id": world.column("account_id")[kept["acc"].to_numpy()],
+            "date": world.days[kept["day"].to_numpy()],
+            "spend": kept["spend"].to_numpy(float),
+            "campaign": kept["campaign"].to_numpy(),
+            "impressions": kept["impressions"].to_numpy(float),
+            "clicks": kept["clicks"].to_numpy(float),
         }
     )
 
-    tables = {
-        "specialists": specialists,
-        "accounts": accounts,
-        "assignments": assignments,
-        "account_daily": account_daily,
-        "posts": posts_table,
-        "content_plan": content_plan,
-        "messages": messages_table,
-        "web_sessions": web_sessions,
-        "conversions": conversions_table,
-        "mentions": mentions_table,
-        "ad_spend": ad_spend,
-        "targets": targets,
-    }
+
+def _assemble(world, window, *, plan, posts, daily, messages, sessions, conversions,
+              mentions, ads, targets) -> dict[str, pd.DataFrame]:  # fmt: skip
+    """Cut every table to the window and give it the data model's columns, in table order."""
+    tables = _people_tables(world, window)
+    tables["account_daily"] = _daily_table(world, window, daily, posts)
+    tables["posts"] = _posts_table(world, window, posts)
+    tables["content_plan"] = _plan_table(world, window, plan)
+    tables["messages"] = _messages_table(world, window, messages)
+    tables["web_sessions"] = _sessions_table(world, window, sessions)
+    kept = set(tables["web_sessions"]["session_id"])
+    tables["conversions"] = _conversions_table(world, window, conversions, kept)
+    tables["mentions"] = _mentions_table(window, mentions)
+    tables["ad_spend"] = _ads_table(world, window, ads)
+    tables["targets"] = targets
     return {name: tables[name].reset_index(drop=True) for name in SAMPLE_TABLES}
 
 
@@ -1735,7 +1818,7 @@ def generate_sample(
         sessions = pd.concat([sessions, robots], ignore_index=True)
     tables = _assemble(
         world,
-        first_day,
+        _Window.of(world, first_day),
         plan=plan,
         posts=posts,
         daily=daily,
@@ -1760,18 +1843,6 @@ def ground_truth_path(out_dir: str | Path) -> Path:
     """
     folder = Path(out_dir).resolve()
     return folder.with_name(f"{folder.name}-ground-truth.json")
-
-
-def _text_timestamps(table: Table) -> Table:
-    """Return the table with its timestamp columns declared as text.
-
-    The sample's timestamps are already ISO 8601 text with each account's offset; the storage
-    writer would parse them into one time zone, which a table mixing offsets cannot have.
-    """
-    columns = tuple(
-        dataclasses.replace(c, kind="text") if c.kind == "timestamp" else c for c in table.columns
-    )
-    return dataclasses.replace(table, columns=columns)
 
 
 def write_sample(
@@ -1808,7 +1879,7 @@ def write_sample(
     with atomic_directory(out, replace=True) as folder:
         for name in SAMPLE_TABLES:
             fmt = "parquet" if name in PARQUET_TABLES else "csv"
-            write_table(tables[name], _text_timestamps(TABLES[name]), folder, fmt=fmt)
+            write_table(tables[name], TABLES[name], folder, fmt=fmt)
     atomic_write_text(ground_truth_path(out), json.dumps(truth, sort_keys=True, indent=2) + "\n")
     rows = f"{sum(len(frame) for frame in tables.values()):,}".replace(",", " ")
     return (

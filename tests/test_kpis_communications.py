@@ -437,3 +437,54 @@ def test_inputs_are_not_modified(make):
     before = ds["messages"].copy()
     communications.compute(ds, scope)
     pd.testing.assert_frame_equal(ds["messages"], before)
+
+
+def _reference_working_minutes(start, end, work_start, work_end, work_days):
+    """Day-by-day overlap with the working window: slow and obvious, for comparison."""
+    total = 0.0
+    day = start.normalize()
+    while day <= end:
+        if day.day_of_week in work_days:
+            opens = day + pd.Timedelta(minutes=work_start)
+            closes = day + pd.Timedelta(minutes=work_end)
+            overlap = (min(end, closes) - max(start, opens)).total_seconds() / 60
+            total += max(overlap, 0.0)
+        day += pd.Timedelta(days=1)
+    return total
+
+
+def test_working_minutes_match_a_day_by_day_reference(make):
+    accounts = [account("vk_a"), account("vk_b", work_days="sat-mon", work_hours="07:30-20:15")]
+    ds, _ = make([], accounts=accounts, assignments=[assign("vk_a"), assign("vk_b")])
+    rng = np.random.default_rng(7)
+    n = 60
+    base = pd.Timestamp("2026-10-01")
+    start = base + pd.to_timedelta(rng.integers(0, 30 * 24 * 3600, n), unit="s")
+    wait = pd.to_timedelta(rng.integers(0, 20 * 24 * 3600, n), unit="s")
+    which = np.where(np.arange(n) % 2 == 0, "vk_a", "vk_b")
+    got = communications.working_minutes(
+        ds, pd.Series(which), pd.Series(start), pd.Series(start + wait)
+    )
+    calendars = {"vk_a": (540, 1080, {0, 1, 2, 3, 4}), "vk_b": (450, 1215, {5, 6, 0})}
+    expected = [
+        _reference_working_minutes(s, s + w, *calendars[a])
+        for s, w, a in zip(start, wait, which, strict=True)
+    ]
+    np.testing.assert_allclose(got.to_numpy(), expected, rtol=0, atol=1e-9)
+
+
+def test_clock_minutes_are_real_time_across_a_daylight_saving_change(make):
+    ds, scope = make(
+        [
+            # Berlin: Saturday 2026-10-24 23:00 CEST (UTC+2) -> Monday 10-26 09:10 CET (UTC+1);
+            # clocks went back on Sunday 10-25 at 03:00
+            msg("m1", "t1", "2026-10-24 23:00", "user"),
+            msg("m2", "t1", "2026-10-26 09:10", "staff"),
+        ],
+        accounts=[account(timezone="Europe/Berlin")],
+    )
+    row = communications.requests_table(ds, scope).iloc[0]
+    # instants 21:00 UTC Sat -> 08:10 UTC Mon = 24 h + 11 h 10 min = 35 h 10 min = 2110 min
+    # (the wall clocks differ by one hour less); working time: Monday 09:00-09:10 = 10
+    assert row["first_response_min"] == 2110.0
+    assert row["first_response_work_min"] == 10.0

@@ -11,13 +11,17 @@ import pytest
 from smmkpi_helpers.kpis._posts import (
     count_or_none,
     family_ids,
+    isin_text,
+    match_account_days,
     null_values,
     ratio_of_sums,
+    rows_in_scope,
     scoped_posts,
     sum_or_none,
+    take_or_nan,
     to_python,
 )
-from smmkpi_helpers.scope import build_scope
+from smmkpi_helpers.scope import build_scope, in_scope
 
 FAR_EAST = [
     {
@@ -135,3 +139,80 @@ def test_scoped_posts_leaves_the_input_untouched(build):
     before = ds["posts"].copy()
     scoped_posts(ds, build_scope(ds, "anna", "2026-10"))
     pd.testing.assert_frame_equal(ds["posts"], before)
+
+
+def test_rows_in_scope_equals_scope_in_scope(build):
+    # Two accounts in different time zones, a handover gap, a row without account, NaT-free.
+    accounts = [
+        *FAR_EAST,
+        {
+            "account_id": "vk_a",
+            "platform": "vk",
+            "name": "A",
+            "brand": "Acme",
+            "business_goal": "sales",
+            "timezone": "Europe/Moscow",
+        },
+    ]
+    assignments = [
+        {
+            "specialist_id": "anna",
+            "account_id": "tg_v",
+            "start_date": "2026-10-02",
+            "end_date": "2026-10-03",
+        },
+        {
+            "specialist_id": "anna",
+            "account_id": "vk_a",
+            "start_date": "2026-10-01",
+            "end_date": "2026-10-01",
+        },
+        {"specialist_id": "anna", "account_id": "vk_a", "start_date": "2026-10-03"},
+    ]
+    sessions = [
+        {
+            "session_id": f"s{i}",
+            "started_at": f"2026-10-0{1 + i % 4}T{(5 * i) % 24:02d}:30:00Z",
+            "account_id": ("tg_v", "vk_a", "")[i % 3],
+            "duration_s": 1,
+            "pageviews": 1,
+        }
+        for i in range(24)
+    ]
+    ds = build(accounts=accounts, assignments=assignments, web_sessions=sessions)
+    scope = build_scope(ds, "anna", "2026-10-01..2026-10-04")
+    frame = ds["web_sessions"].assign(day=ds["web_sessions"]["started_at_local"].dt.normalize())
+    mine = rows_in_scope(frame, scope, day_column="day")
+    theirs = in_scope(frame, scope, day_column="day")
+    pd.testing.assert_frame_equal(mine, theirs)
+    assert 0 < len(mine) < len(frame)  # the check is not vacuous
+    # a naive local time column gives the same rows as its day
+    pd.testing.assert_frame_equal(
+        rows_in_scope(frame, scope, day_column="started_at_local"), theirs
+    )
+
+
+def test_match_account_days_positions():
+    # right side: (a, 10-01) at 0, (b, 10-01) at 1, (a, 10-02) at 2
+    right_acc = pd.Series(["a", "b", "a"], dtype="str")
+    right_day = pd.to_datetime(pd.Series(["2026-10-01", "2026-10-01", "2026-10-02"]))
+    left_acc = pd.Series(["a", "a", "c", None, "b"], dtype="str")
+    left_day = pd.to_datetime(
+        pd.Series(
+            ["2026-10-02 23:59", "2026-10-03 00:00", "2026-10-01 00:00", "2026-10-01 00:00", None]
+        )
+    )
+    got = match_account_days(left_acc, left_day, right_acc, right_day)
+    # (a, 10-02 23:59) -> its day 10-02 -> 2; (a, 10-03) none; unknown account c; missing
+    # account; missing day
+    assert got.tolist() == [2, -1, -1, -1, -1]
+
+
+def test_isin_text_and_take_or_nan():
+    values = pd.Series(["s1", None, "s3", "s4"], dtype="str")
+    among = pd.Series(["s3", None, "s1"], dtype="str")
+    # s1 and s3 are named; a missing value never matches, even when `among` has one
+    assert isin_text(values, among).tolist() == [True, False, True, False]
+    got = take_or_nan(pd.Series([10.0, 20.0]), np.array([1, -1, 0]))
+    assert got[0] == 20.0 and math.isnan(got[1]) and got[2] == 10.0
+    assert len(take_or_nan(pd.Series([], dtype=float), np.array([-1, -1]))) == 2

@@ -392,3 +392,19 @@ def test_plots_change_no_global_style():
         _fig, ax = plt.subplots()
         getattr(plots, name)(FRAMES[name](), ax=ax)
     assert dict(plt.rcParams) == before
+
+
+def test_follower_trend_with_one_line_per_account():
+    _fig, ax = plt.subplots()
+    # a handover: vk_b leaves the scope after two days, its line stops instead of the sum
+    # dropping from 1000 + 50 = 1050 to 1002
+    frame = pd.concat(
+        [
+            daily_totals(DAYS[:3]).assign(account_id="vk_a"),
+            daily_totals(DAYS[:2]).assign(account_id="vk_b", followers=[50.0, 51.0]),
+        ]
+    )
+    plots.follower_trend(frame, hue="account_id", ax=ax)
+    lines = {line.get_label(): list(line.get_ydata()) for line in ax.get_lines()}
+    assert lines == {"vk_a": [1000.0, 1001.0, 1002.0], "vk_b": [50.0, 51.0]}
+    assert_labelled(ax)

@@ -143,6 +143,11 @@ class TableUpdate:
         Canonical column -> the export's field name, for messages.
     hint : str
         What to import first when an ``"update"`` row names a key the dataset lacks.
+    covers : tuple of str
+        Columns the source answers for as a whole: in a matched row, such a cell the export
+        leaves empty is emptied too, instead of kept. Aggregate reports cover every measure
+        of ``web_daily``: keeping ``robot_sessions`` of one report beside the ``sessions`` of
+        another would give wrong rates.
     """
 
     table: str
@@ -150,6 +155,7 @@ class TableUpdate:
     mode: str = "upsert"
     sources: dict[str, str] = field(default_factory=dict)
     hint: str = ""
+    covers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -199,7 +205,7 @@ def read_source_file(path: str | Path, kind: str) -> SourceFile:
         if stripped[0] not in "[{":
             raise ImportFailedError(
                 f"{path.name}: expected a JSON API response, but the file "
-                f"{_looks_like_table(stripped)}"
+                f"{_looks_like_table(stripped, path.name)}"
             )
         try:
             value = json.loads(stripped)
@@ -223,7 +229,12 @@ def read_source_file(path: str | Path, kind: str) -> SourceFile:
     return SourceFile(path.name, "table", parse_delimited(text, path.name, encoding))
 
 
-def _looks_like_table(text: str) -> str:
+def _looks_like_table(text: str, name: str) -> str:
+    from .detect import describe_table
+
+    what = describe_table(parse_delimited(text, name).frame.columns)
+    if what:
+        return f"is a table: it looks like {what}"
     first = text.splitlines()[0] if text else ""
     return f"looks like a table whose header is: {first[:120]!r}"
 
@@ -353,9 +364,7 @@ def as_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     (Series, Series)
         float64 values (NaN = empty or invalid) and a mask of filled but invalid cells.
     """
-    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
-        series.dtype
-    ):
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         values = pd.to_numeric(series, errors="coerce").astype("float64")
         return values, pd.Series(False, index=series.index)
     text = series.astype(object).where(series.notna(), None)
@@ -386,8 +395,11 @@ def text_cells(series: pd.Series) -> pd.Series:
     else:
         text = values.map(_one_text)
     text = text.astype(object).str.replace("\r\n", "\n", regex=False).str.strip()
-    out[present] = text.where(text != "", None).to_numpy(dtype=object)
-    return out
+    cells = text.to_numpy(dtype=object, copy=True)
+    cells[cells == ""] = None
+    full = np.full(len(series), None, dtype=object)
+    full[present.to_numpy(dtype=bool)] = cells
+    return pd.Series(full, index=series.index, dtype=object)
 
 
 def _one_text(value: object) -> str:
@@ -467,9 +479,8 @@ def make_id(value: object, *, prefix: str = "") -> str | None:
     cleaned = cleaned.lstrip("_.-")
     if not cleaned:
         cleaned = "id"
-    if len(cleaned) > 64 or cleaned != candidate:
-        if len(cleaned) > 64:
-            cleaned = cleaned[:51].rstrip("_.-") + "-" + stable_hash(candidate)
+    if len(cleaned) > 64:
+        cleaned = cleaned[:51].rstrip("_.-") + "-" + stable_hash(candidate)
     return cleaned if is_valid_id(cleaned) else "id-" + stable_hash(candidate)
 
 
@@ -579,7 +590,10 @@ def finalize(update: TableUpdate) -> tuple[TableUpdate, list[Issue]]:
     for name in PROVENANCE:
         frame[name] = rows[name]
     frame = frame[~bad_rows].reset_index(drop=True)
-    return TableUpdate(update.table, frame, update.mode, update.sources, update.hint), issues
+    checked = TableUpdate(
+        update.table, frame, update.mode, update.sources, update.hint, update.covers
+    )
+    return checked, issues
 
 
 def provenance(name: str, lines: Iterable[int | None] | None, n: int) -> dict[str, list]:

@@ -66,8 +66,10 @@ def describe_json(value: Any) -> str | None:
         return _hint("a VK wall.get response", "vk-wall")
     data = value.get("data") if isinstance(value, dict) else None
     element = _first_dict(data) if data is not None else {}
-    if "timestamp" in element or "media_type" in element or "name" in element and (
-        "values" in element or "total_value" in element
+    if (
+        "timestamp" in element
+        or "media_type" in element
+        or ("name" in element and ("values" in element or "total_value" in element))
     ):
         return _hint("an Instagram Graph API response", "instagram")
     return None

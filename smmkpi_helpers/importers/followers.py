@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import ImportFailedError
+from ..errors import ImportFailedError, UsageError
 from .common import ImportContext
 
 __all__ = ["TOTAL_HINT", "Anchor", "choose_anchor", "rebuild_followers", "totals_for"]
@@ -179,6 +179,10 @@ def totals_for(frame: pd.DataFrame, ctx: ImportContext, what: str) -> tuple[pd.S
     if ctx.option("followers") is not None:
         if ctx.option("on") is None:
             raise ImportFailedError("--followers needs --on DATE (the day of that total)")
+        try:
+            pd.Timestamp(str(ctx.option("on")))
+        except ValueError:
+            raise UsageError(f"--on {ctx.option('on')!r} is not a day YYYY-MM-DD") from None
         given = (float(ctx.option("followers")), str(ctx.option("on")))
     existing = ctx.existing.get("account_daily")
     known = None

@@ -69,8 +69,10 @@ def instagram_format(media: dict) -> str:
     --------
     >>> instagram_format({"media_type": "VIDEO", "media_product_type": "REELS"})
     'short_video'
-    >>> instagram_format({"media_type": "CAROUSEL_ALBUM"}), instagram_format({"media_type": "IMAGE"})
-    ('carousel', 'photo')
+    >>> instagram_format({"media_type": "CAROUSEL_ALBUM"})
+    'carousel'
+    >>> instagram_format({"media_type": "IMAGE"})
+    'photo'
     """
     product = str(media.get("media_product_type") or "").upper()
     kind = str(media.get("media_type") or "").upper()
@@ -275,7 +277,7 @@ def convert(files: list[SourceFile], ctx: ImportContext) -> Converted:
                     out.notes.append(
                         f"{file.name}: {name} is a total over an unknown window and is left "
                         "out; query one day at a time (since = the day, until = the next day) "
-                        "and keep the response's paging links, or add \"since\"/\"until\" keys"
+                        'and keep the response\'s paging links, or add "since"/"until" keys'
                     )
                 for when, metric, value in triples:
                     values.append(

@@ -5,8 +5,10 @@ Rules
 * Rows match on the table's key (``schema.TABLES[name].key``). Tables the data model gives no
   key use a natural key (:data:`NATURAL_KEYS`); two identical rows of such a table match the
   first one.
-* A matched row takes the cells the import provides (non-empty) and keeps the others; a cell
-  counts as changed only when its *value* differs (``12`` and ``12.0`` are the same count, two
+* A matched row takes the cells the import provides (non-empty) and keeps the others, except
+  the columns an aggregate source covers as a whole (``TableUpdate.covers``: the measures of
+  ``web_daily``), which it replaces even when empty; a cell counts as changed only when its
+  *value* differs (``12`` and ``12.0`` are the same count, two
   ISO texts of the same instant are the same timestamp), so an unchanged cell keeps its text.
 * A new row is appended (after the existing rows, in the order of the export) when it has
   every required column; otherwise it is rejected with its file and line.
@@ -137,7 +139,11 @@ def _read_existing(folder: Path, dataset: Dataset, table: Table) -> tuple[pd.Dat
     frame = raw.frame.reset_index(drop=True)
     declared = {name.lower(): name for name in table.column_names}
     frame = frame.rename(
-        columns={c: declared[str(c).strip().lower()] for c in frame.columns if str(c).strip().lower() in declared}
+        columns={
+            c: declared[str(c).strip().lower()]
+            for c in frame.columns
+            if str(c).strip().lower() in declared
+        }
     )
     if raw.fmt == "parquet":
         frame = pd.DataFrame(
@@ -185,7 +191,8 @@ def _comparable(text: pd.Series, column: Column, zones: pd.Series | None) -> pd.
                 rows = naive & (zones == zone)
                 wall = typed[rows].dt.tz_localize(None)
                 instants[rows] = wall.dt.tz_localize(
-                    zone, ambiguous=np.zeros(int(rows.sum()), dtype=bool),
+                    zone,
+                    ambiguous=np.zeros(int(rows.sum()), dtype=bool),
                     nonexistent="shift_forward",
                 ).dt.tz_convert("UTC")
             form = instants.map(lambda t: None if pd.isna(t) else t.isoformat())
@@ -197,8 +204,10 @@ def _comparable(text: pd.Series, column: Column, zones: pd.Series | None) -> pd.
     elif column.kind in ("count", "money", "number", "nonneg_number"):
         form = typed.map(lambda v: None if pd.isna(v) else repr(float(v)))
     elif column.kind == "bool":
-        form = typed.astype(object).where(typed.notna(), None).map(
-            lambda v: None if v is None or v is pd.NA else str(bool(v))
+        form = (
+            typed.astype(object)
+            .where(typed.notna(), None)
+            .map(lambda v: None if v is None or v is pd.NA else str(bool(v)))
         )
     else:
         form = typed.astype(object)
@@ -231,6 +240,9 @@ def _merge_rows(
     table = TABLES[update.table]
     key = table_key(update.table)
     new = update.rows.reset_index(drop=True)
+    for name in update.covers:
+        if name not in new:
+            new[name] = None
     data_columns = [c for c in new.columns if c in table.column_names]
     new["_key"] = _key_text(new, table, key)
     grouped = new.groupby("_key", sort=False)
@@ -254,7 +266,7 @@ def _merge_rows(
         zones = _zones(timezones, old_rows)
         for name in data_columns:
             incoming = rows[name].reset_index(drop=True)
-            provided = incoming.notna()
+            provided = incoming.notna() | (name in update.covers)
             if not provided.any():
                 continue
             column = table.column(name)
@@ -263,7 +275,8 @@ def _merge_rows(
             )
             if differs.any():
                 mask = differs.to_numpy()
-                current.loc[current.index[at[mask]], name] = incoming[mask].to_numpy(dtype=object)
+                values = incoming[mask].astype(object).where(incoming[mask].notna(), None)
+                current.loc[current.index[at[mask]], name] = values.to_numpy(dtype=object)
                 changed += mask.astype(int)
         change.changed_rows += int((changed > 0).sum())
         change.changed_cells += int(changed.sum())
@@ -296,11 +309,21 @@ def _merge_rows(
                 code="required_empty",
             )
         missing |= lacking
-    fresh = fresh[~missing]
+    fresh = _chronological(fresh[~missing], table)
     if len(fresh):
         current = pd.concat([current, fresh[data_columns]], ignore_index=True)
         change.added += len(fresh)
     return current
+
+
+def _chronological(rows: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Return new rows ordered by the table's first day or time column (stable)."""
+    for column in table.columns:
+        if column.kind in ("date", "timestamp") and column.name in rows:
+            typed, _ = parse_column(text_cells(rows[column.name]), column)
+            order = np.argsort(typed.to_numpy(dtype="datetime64[ns]"), kind="stable")
+            return rows.iloc[order]
+    return rows
 
 
 def _key_words(key: tuple[str, ...]) -> str:
@@ -397,9 +420,7 @@ def _encode(frame: pd.DataFrame, file: str) -> bytes:
         frame.to_parquet(buffer, index=False, compression="zstd")
         return buffer.getvalue()
     buffer = io.StringIO()
-    frame.to_csv(
-        buffer, index=False, lineterminator="\n", sep="\t" if suffix == ".tsv" else ","
-    )
+    frame.to_csv(buffer, index=False, lineterminator="\n", sep="\t" if suffix == ".tsv" else ",")
     return buffer.getvalue().encode("utf-8")
 
 

@@ -121,9 +121,7 @@ def _groups(items: list) -> set[str]:
 
 def _stats_frame(file: SourceFile, ctx: ImportContext) -> pd.DataFrame:
     items = _items(file, "a VK stats.get response")
-    if items and not any(
-        isinstance(i, dict) and ("period_from" in i or "day" in i) for i in items
-    ):
+    if items and not any(isinstance(i, dict) and ("period_from" in i or "day" in i) for i in items):
         raise wrong_kind(file, "a VK stats.get response")
     groups = _groups(items)
     records = []
@@ -167,9 +165,11 @@ def convert_stats(files: list[SourceFile], ctx: ImportContext) -> Converted:
         One ``account_daily`` update (upsert).
     """
     frames = [_stats_frame(f, ctx) for f in files]
-    frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
-        len(f) for f in frames
-    ) else pd.DataFrame()
+    frame = (
+        pd.concat([f for f in frames if len(f)], ignore_index=True)
+        if any(len(f) for f in frames)
+        else pd.DataFrame()
+    )
     out = Converted()
     if not len(frame):
         out.notes.append("the responses hold no periods; nothing to import")
@@ -376,8 +376,7 @@ def convert_post_reach(files: list[SourceFile], ctx: ImportContext) -> Converted
             rows,
             mode="update",
             sources={"post_id": "post_id", "reach": "reach_total", "link_clicks": "links"},
-            hint="import the wall first (smmkpi import vk-wall), which gives its publication "
-            "time",
+            hint="import the wall first (smmkpi import vk-wall), which gives its publication time",
         )
     )
     return out

@@ -23,6 +23,8 @@ A scope is judged only on the flags that overlap its account-days
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 
@@ -165,9 +167,48 @@ def _follows(daily: pd.DataFrame) -> pd.Series:
     return followers.diff().clip(lower=0)
 
 
+def _reach_driven(daily: pd.DataFrame, follows: pd.Series) -> pd.Series:
+    """Return the follows each day's reach (or views) would bring at the usual conversion.
+
+    The usual conversion is the centred 57-day rolling median of follows per reached person;
+    NaN where the account reports neither reach nor views.
+    """
+    for column in ("reach", "views"):
+        support = _daily_series(daily, column).reindex(follows.index)
+        if support.notna().sum() >= 14:
+            conversion = (follows / support).where(support > 0)
+            usual = conversion.rolling(57, center=True, min_periods=14).median()
+            return usual * support
+    return pd.Series(np.nan, index=follows.index)
+
+
+def _candidates(follows: pd.Series, unexplained: pd.Series) -> list[tuple]:
+    """Return merged (start, end, score) intervals of spikes in follows, or in the follows that
+    reach does not account for (a bought spike hidden among post-driven swings)."""
+    parts = [find_spikes(follows, season=7, threshold=SPIKE_THRESHOLD)]
+    if unexplained.notna().sum() >= 14:
+        parts.append(find_spikes(unexplained, season=7, threshold=SPIKE_THRESHOLD))
+    spans = sorted(
+        (row.start, row.end, row.score) for part in parts for row in part.itertuples(index=False)
+    )
+    merged: list[list] = []
+    for first, last, score in spans:
+        if merged and first <= merged[-1][1] + pd.Timedelta(days=1):
+            merged[-1][1] = max(merged[-1][1], last)
+            merged[-1][2] = max(merged[-1][2], score)
+        else:
+            merged.append([first, last, score])
+    return [tuple(m) for m in merged]
+
+
 def follower_spikes(ds: Dataset) -> pd.DataFrame:
     """Flag follower spikes that reach, views and profile visits do not explain, and the
     unfollow waves that follow them.
+
+    Spikes are searched both in the daily follows and in the follows that the day's reach does
+    not account for at the account's usual conversion (so that a bought spike on a small,
+    post-driven account is not lost among honest swings). A day's expected follows is the larger
+    of the follows baseline and the reach-driven follows; its excess is what lies above.
 
     Returns
     -------
@@ -182,18 +223,22 @@ def follower_spikes(ds: Dataset) -> pd.DataFrame:
         if len(daily) < 14:
             continue
         follows = _follows(daily)
-        spikes = find_spikes(follows, season=7, threshold=SPIKE_THRESHOLD, min_excess=0.0)
-        if spikes.empty:
+        driven = _reach_driven(daily, follows)
+        unexplained = (follows - driven).clip(lower=0)
+        candidates = _candidates(follows, unexplained)
+        if not candidates:
             continue
         model = spike_baseline(follows, season=7)
         unfollows = _daily_series(daily, "unfollows")
-        for spike in spikes.itertuples(index=False):
-            if spike.excess < SPIKE_MIN_EXCESS:
-                continue
-            days = pd.date_range(spike.start, spike.end, freq="D")
+        for first, last, score in candidates:
+            days = pd.date_range(first, last, freq="D")
             observed = follows.reindex(days)
-            expected = model["baseline"].reindex(days).clip(lower=1.0)
-            ratio = float(observed.sum() / expected.sum())
+            usual = model["baseline"].reindex(days).clip(lower=1.0)
+            expected = np.maximum(usual, driven.reindex(days).fillna(0.0))
+            excess = (observed - expected).clip(lower=0.0).fillna(0.0)
+            if excess.sum() < SPIKE_MIN_EXCESS:
+                continue
+            ratio = float(observed.sum() / usual.sum())
             support = {
                 col: _ratio(_daily_series(daily, col), days)
                 for col in ("reach", "views", "profile_visits")
@@ -208,15 +253,11 @@ def follower_spikes(ds: Dataset) -> pd.DataFrame:
                 if (support[col] is not None and support[col] - 1 >= EXPLAINED_SHARE * (ratio - 1))
                 or (conversion[col] is not None and conversion[col] <= EXPLAINED_CONVERSION)
             ]
-            excess_by_day = {
-                d.date().isoformat(): _r(max(o - e, 0.0))
-                for d, o, e in zip(days, observed, expected, strict=True)
-                if np.isfinite(o)
-            }
             evidence = {
                 "follows": _r(observed.sum(), 0),
+                "usual_follows": _r(usual.sum(), 1),
                 "expected_follows": _r(expected.sum(), 1),
-                "excess_follows": _r(spike.excess, 1),
+                "excess_follows": _r(excess.sum(), 1),
                 "ratio": _r(ratio),
                 "reach_ratio": _r(support["reach"]) if support["reach"] else None,
                 "views_ratio": _r(support["views"]) if support["views"] else None,
@@ -226,17 +267,17 @@ def follower_spikes(ds: Dataset) -> pd.DataFrame:
                 "follows_per_reach_vs_usual": _r(conversion["reach"])
                 if conversion["reach"]
                 else None,
-                "score": _r(spike.score),
-                "excess_by_day": excess_by_day,
+                "score": _r(score),
+                "excess_by_day": {d.date().isoformat(): _r(v) for d, v in excess.items() if v > 0},
             }
-            span = _span(spike.start, spike.end)
+            span = _span(first, last)
             if explained:
                 rows.append(
                     _flag(
                         "follower_spike",
                         account_id,
-                        spike.start,
-                        spike.end,
+                        first,
+                        last,
                         "info",
                         evidence,
                         f"{account_id} gained {ratio:.1f}x its usual follows {span}, matched by a "
@@ -255,15 +296,16 @@ def follower_spikes(ds: Dataset) -> pd.DataFrame:
                 _flag(
                     "follower_spike",
                     account_id,
-                    spike.start,
-                    spike.end,
+                    first,
+                    last,
                     severity,
                     evidence,
                     f"{account_id} gained {int(observed.sum())} follows {span}, {ratio:.1f}x the "
-                    f"usual {expected.mean():.0f} a day, {reach_text}: the pattern of bought "
+                    f"usual {usual.mean():.0f} a day, {reach_text}: the pattern of bought "
                     "followers.",
                 )
             )
+            spike = SimpleNamespace(start=first, end=last, excess=float(excess.sum()))
             wave = _unfollow_wave(account_id, unfollows, spike, severity)
             if wave:
                 rows.append(wave)

@@ -1,4 +1,4 @@
-"""Shared helpers of the KPI families: scoped posts, ratio of sums, scoped rows.
+"""Shared helpers of the KPI families: scoped posts, ratio of sums, sums, Python scalars.
 
 Every family module builds on these, so the catalog's rules are written once:
 
@@ -17,23 +17,141 @@ import numpy as np
 import pandas as pd
 
 from ..dataset import Dataset
-from ..scope import Scope, in_scope
+from ..scope import Scope
 from .catalog import CATALOG
 
 __all__ = [
     "INTERACTION_COLUMNS",
+    "AccountDays",
     "count_or_none",
+    "day_numbers",
     "family_ids",
+    "isin_text",
+    "match_account_days",
     "null_values",
     "ratio_of_sums",
+    "rows_in_scope",
+    "scope_positions",
     "scoped_posts",
-    "scoped_rows",
     "sum_or_none",
+    "take_or_nan",
     "to_python",
 ]
 
 #: The counts that make up a post's interactions ``I_i`` (catalog notation).
 INTERACTION_COLUMNS = ("likes", "comments", "shares", "saves")
+
+_ACCOUNT_STRIDE = np.int64(1 << 32)  # key = account code x 2**32 + day number
+
+
+def day_numbers(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Return the calendar day of naive datetimes as int64 days since 1970-01-01.
+
+    A wall-clock time is floored to its day (``published_at_local`` 2026-10-02 01:30 gives the
+    day of 2026-10-02). Missing values (NaT) give the smallest int64.
+    """
+    array = np.asarray(values)
+    if not np.issubdtype(array.dtype, np.datetime64):
+        array = pd.to_datetime(pd.Series(values)).to_numpy()
+    return array.astype("datetime64[D]").astype(np.int64)
+
+
+def _keys(codes: np.ndarray, days: np.ndarray) -> np.ndarray:
+    valid = (codes >= 0) & (days != np.iinfo(np.int64).min)
+    return np.where(valid, codes.astype(np.int64) * _ACCOUNT_STRIDE + days, -1)
+
+
+class AccountDays:
+    """An index of (account, day) pairs that answers "at which position is this pair?".
+
+    Built once from a table unique in (account, day) (``account_daily``, a scope's days) and
+    probed as often as needed. Pairs become int64 keys (account code x 2**32 + day number)
+    looked up in an integer hash index: an exact join, much cheaper than a two-column merge or
+    a MultiIndex on pandas' pyarrow-backed ``str`` ids. Days may be dates or naive wall-clock
+    times (floored to their day).
+
+    Parameters
+    ----------
+    accounts : Series or ndarray
+        Account ids of the indexed rows.
+    days : Series or ndarray
+        Their days.
+    """
+
+    def __init__(self, accounts: pd.Series | np.ndarray, days: pd.Series | np.ndarray) -> None:
+        ids = np.asarray(accounts, dtype=object)
+        self._accounts = pd.Index(pd.unique(ids), dtype=object)
+        self._index = pd.Index(_keys(self._accounts.get_indexer(ids), day_numbers(days)))
+
+    def positions(
+        self, accounts: pd.Series | np.ndarray, days: pd.Series | np.ndarray
+    ) -> np.ndarray:
+        """Return each pair's row position in the indexed table, or -1 when absent."""
+        codes = self._accounts.get_indexer(np.asarray(accounts, dtype=object))
+        keys = _keys(codes, day_numbers(days))
+        return np.where(keys >= 0, self._index.get_indexer(keys), -1)
+
+
+def match_account_days(
+    left_accounts: pd.Series | np.ndarray,
+    left_days: pd.Series | np.ndarray,
+    right_accounts: pd.Series | np.ndarray,
+    right_days: pd.Series | np.ndarray,
+) -> np.ndarray:
+    """Return, for each (account, day) on the left, the position of the same pair on the right.
+
+    The right side must be unique in (account, day); see :class:`AccountDays`.
+
+    Returns
+    -------
+    ndarray of int64
+        A position into the right side, or -1 (unknown account, missing id or day, no match).
+    """
+    return AccountDays(right_accounts, right_days).positions(left_accounts, left_days)
+
+
+def scope_positions(
+    scope: Scope, accounts: pd.Series | np.ndarray, days: pd.Series | np.ndarray
+) -> np.ndarray:
+    """Return each row's position in ``scope.days`` (-1 when not a scoped account-day)."""
+    if scope.is_empty or len(accounts) == 0:
+        return np.full(len(accounts), -1, dtype=np.int64)
+    return match_account_days(accounts, days, scope.days["account_id"], scope.days["date"])
+
+
+def take_or_nan(values: pd.Series | np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Return ``values[positions]`` as float64, NaN where a position is -1."""
+    source = np.asarray(values, dtype="float64")
+    out = np.full(len(positions), np.nan)
+    found = positions >= 0
+    out[found] = source[positions[found]]
+    return out
+
+
+def rows_in_scope(frame: pd.DataFrame, scope: Scope, *, day_column: str) -> pd.DataFrame:
+    """Return the rows of ``frame`` that fall on a scoped account-day.
+
+    The same rows, in the same order and with the same index, as
+    :func:`smmkpi_helpers.scope.in_scope` (``tests/test_kpis_posts.py`` checks it), computed
+    with :func:`scope_positions`; the KPI families call it many times per evaluation, and the
+    integer keys keep the whole KPI table within its time budget.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A table with ``account_id`` and ``day_column`` (a date or a naive local time).
+    scope : Scope
+        The scope.
+    day_column : str
+        The column that places a row on a day.
+
+    Returns
+    -------
+    DataFrame
+        The matching rows (a new frame).
+    """
+    keep = scope_positions(scope, frame["account_id"], frame[day_column]) >= 0
+    return frame[keep]
 
 
 def scoped_posts(ds: Dataset, scope: Scope) -> pd.DataFrame:
@@ -60,40 +178,46 @@ def scoped_posts(ds: Dataset, scope: Scope) -> pd.DataFrame:
         Rows keep the order of the ``posts`` table; the index is a fresh ``RangeIndex``.
     """
     posts = ds["posts"]
-    frame = posts.assign(date=posts["published_at_local"].dt.normalize())
-    frame = in_scope(frame, scope, day_column="date")
-    frame = frame.assign(
-        interactions=frame[list(INTERACTION_COLUMNS)].sum(axis=1, min_count=1),
+    days = day_numbers(posts["published_at_local"])
+    keep = scope_positions(scope, posts["account_id"], days.astype("datetime64[D]")) >= 0
+    frame = posts[keep].reset_index(drop=True)
+    date = days[keep].astype("datetime64[D]").astype("datetime64[ns]")
+    counts = frame[list(INTERACTION_COLUMNS)].to_numpy(dtype="float64", na_value=np.nan)
+    reported = ~np.isnan(counts)
+    interactions = np.where(reported.any(axis=1), np.nansum(counts, axis=1), np.nan)
+    daily = ds["account_daily"]
+    at = match_account_days(frame["account_id"], date, daily["account_id"], daily["date"])
+    return frame.assign(
+        date=date,
+        interactions=interactions,
+        followers_on_day=take_or_nan(daily["followers"], at),
     )
-    daily = ds["account_daily"][["account_id", "date", "followers"]].rename(
-        columns={"followers": "followers_on_day"}
-    )
-    out = frame.merge(daily, on=["account_id", "date"], how="left", validate="many_to_one")
-    return out.reset_index(drop=True)
 
 
-def scoped_rows(frame: pd.DataFrame, scope: Scope, *, day_column: str) -> pd.DataFrame:
-    """Return the rows of an account-linked table that fall on the scope's account-days.
+def isin_text(values: pd.Series, among: pd.Series) -> pd.Series:
+    """Return whether each text value occurs in ``among`` (missing values never match).
 
-    A thin wrapper of :func:`smmkpi_helpers.scope.in_scope` that also accepts a naive local
-    time column (``started_at_local``): it is reduced to its day. Rows without an
-    ``account_id`` never match (conversions and sessions count through ``account_id`` only).
+    The same answer as ``values.isin(among)``, computed on Python-object arrays: with pandas
+    3.1 and the pyarrow-backed ``str`` dtype, ``Series.isin`` against a few thousand strings
+    takes tens of milliseconds (it grows with ``len(among)``), the object hash table well under
+    one.
 
     Parameters
     ----------
-    frame : DataFrame
-        A table with ``account_id`` and ``day_column``.
-    scope : Scope
-        The scope.
-    day_column : str
-        A date column or a naive local wall-clock column.
+    values : Series
+        Text values (any string dtype).
+    among : Series
+        The text values to look for.
 
     Returns
     -------
-    DataFrame
-        The matching rows (a new frame; original index kept).
+    Series
+        Bool, aligned with ``values``.
     """
-    return in_scope(frame, scope, day_column=day_column)
+    present = values.notna().to_numpy()
+    probe = pd.Series(values.to_numpy(dtype=object), index=values.index, dtype=object)
+    found = probe.isin(among.dropna().to_numpy(dtype=object)).to_numpy()
+    return pd.Series(found & present, index=values.index)
 
 
 def ratio_of_sums(num: pd.Series, den: pd.Series, *, scale: float = 1.0) -> float | None:

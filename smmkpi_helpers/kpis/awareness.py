@@ -85,50 +85,56 @@ def scoped_mentions(ds: Dataset, scope: Scope) -> pd.DataFrame:
     mentions = ds.get("mentions")
     if mentions is None or mentions.empty or scope.is_empty:
         return _empty_scoped()
+    utc = mentions["published_at"].dt.tz_convert("UTC")
+    wall = utc.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")  # naive: its wall clock
+    dates = scope.days["date"].to_numpy(dtype="datetime64[ns]")
+    # any time zone is within a day of UTC: a cheap window first, then the exact test
+    low, high = dates.min() - np.timedelta64(1, "D"), dates.max() + np.timedelta64(2, "D")
     own = mentions["own"].fillna(False).astype(bool).to_numpy()
-    frame = mentions.loc[~own]
-    if frame.empty:
+    rows = np.flatnonzero(~own & (wall >= low) & (wall < high))
+    if not len(rows):
         return _empty_scoped()
-    brand = frame["brand"].astype(object)
-    utc = frame["published_at"].dt.tz_convert("UTC")
+    frame, utc, wall = mentions.iloc[rows], utc.iloc[rows], wall[rows]
     naive = (
         frame["published_at_naive"].fillna(False).astype(bool).to_numpy()
         if "published_at_naive" in frame
         else np.zeros(len(frame), dtype=bool)
     )
-    wall = utc.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")  # naive: its own wall clock
 
     accounts = ds["accounts"].drop_duplicates("account_id").set_index("account_id")
     days = scope.days.assign(
         brand=scope.days["account_id"].map(accounts["brand"]).astype(object),
         timezone=scope.days["account_id"].map(accounts["timezone"]).astype(object),
+        day=scope.days["date"].to_numpy(dtype="datetime64[D]").astype(np.int64),
     )
+    brands = pd.Index(pd.unique(days["brand"]))
+    days = days.assign(code=brands.get_indexer(days["brand"]))
+    brand_code = brands.get_indexer(frame["brand"].astype(object))  # -1: not a scoped brand
+    unset = np.iinfo(np.int64).min
+    own_day = np.full(len(frame), unset)  # day number that counts it for a scoped brand
+    any_day = own_day.copy()  # day number that puts it in the share-of-voice denominator
     zones = list(dict.fromkeys(days.sort_values("account_id", kind="stable")["timezone"]))
-    own_day = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    any_day = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
     for zone in zones:  # one pass per time zone of the scope (a handful), not per mention
         local = utc.dt.tz_convert(zone).dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-        day = pd.Series(np.where(naive, wall, local), index=frame.index).dt.normalize()
+        day = np.where(naive, wall, local).astype("datetime64[D]").astype(np.int64)
         here = days[days["timezone"] == zone]
-        hit_any = day.isin(pd.DatetimeIndex(here["date"].unique()))
-        probe = pd.MultiIndex.from_arrays([brand, day])
-        hit_own = probe.isin(pd.MultiIndex.from_frame(here[["brand", "date"]]))
-        any_day = any_day.where(any_day.notna() | ~hit_any, day)
-        own_day = own_day.where(own_day.notna() | ~hit_own, day)
-    keep = any_day.notna().to_numpy()
-    counted = own_day.notna()
-    return (
-        pd.DataFrame(
-            {
-                "mention_id": frame["mention_id"].astype("str"),
-                "brand": brand.astype("str"),
-                "sentiment": frame["sentiment"].astype("str"),
-                "date": own_day.where(counted, any_day).astype("datetime64[ns]"),
-                "own_brand": counted.astype(bool),
-            }
-        )
-        .loc[keep]
-        .reset_index(drop=True)
+        hit_any = np.isin(day, here["day"].to_numpy())
+        # (brand, day) pairs as one integer: brand code x 2^32 + day number
+        pairs = here["code"].to_numpy(dtype=np.int64) * 2**32 + here["day"].to_numpy()
+        hit_own = (brand_code >= 0) & np.isin(brand_code.astype(np.int64) * 2**32 + day, pairs)
+        any_day = np.where((any_day == unset) & hit_any, day, any_day)
+        own_day = np.where((own_day == unset) & hit_own, day, own_day)
+    counted, keep = own_day != unset, any_day != unset
+    chosen = np.where(counted, own_day, any_day)[keep].astype("datetime64[D]")
+    kept = frame.iloc[np.flatnonzero(keep)]
+    return pd.DataFrame(
+        {
+            "mention_id": kept["mention_id"].astype("str").to_numpy(),
+            "brand": kept["brand"].astype("str").to_numpy(),
+            "sentiment": kept["sentiment"].astype("str").to_numpy(),
+            "date": chosen.astype("datetime64[ns]"),
+            "own_brand": counted[keep],
+        }
     )
 
 

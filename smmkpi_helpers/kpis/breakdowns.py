@@ -15,9 +15,9 @@ import pandas as pd
 
 from ..dataset import Dataset
 from ..schema import GOALS, LEAD_GOALS, POST_FORMATS
-from ..scope import Scope, in_scope
+from ..scope import Scope
 from . import content, engagement, goals, reach, subscribers, traffic
-from ._posts import scoped_posts, to_python
+from ._posts import rows_in_scope, scoped_posts, to_python
 from .goals import scoped_conversions
 
 __all__ = [
@@ -111,7 +111,7 @@ def daily_by_account(ds: Dataset, scope: Scope) -> pd.DataFrame:
         and date: ``account_id``, ``platform``, ``date`` and the counts of
         :data:`DAILY_COLUMNS` (NaN = not reported).
     """
-    rows = in_scope(ds["account_daily"], scope, day_column="date")
+    rows = rows_in_scope(ds["account_daily"], scope, day_column="date")
     out = rows[["account_id", "date", *DAILY_COLUMNS]].assign(
         platform=rows["account_id"].map(_platforms(ds))
     )

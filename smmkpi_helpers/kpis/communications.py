@@ -134,8 +134,8 @@ def _work_calendars(
 
 def _work_clock(
     local: np.ndarray, start: np.ndarray, end: np.ndarray, days: np.ndarray
-) -> np.ndarray:
-    """Return the working minutes from the clock's origin up to each local time.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return a working-time clock reading at each local time, in two exact integer parts.
 
     Parameters
     ----------
@@ -148,19 +148,28 @@ def _work_clock(
 
     Returns
     -------
-    ndarray of float
-        ``whole weeks x weekly minutes + whole working days before the day x daily minutes +
-        the working part of the day``; the difference of two values is the working minutes
-        between them.
+    whole_days : ndarray of int
+        Working days from the clock's origin (a Monday) to the start of the time's day: whole
+        weeks x working days a week + working days earlier in the week.
+    today_ns : ndarray of int
+        Working nanoseconds of the time's own day before the time.
+
+    Notes
+    -----
+    The working minutes between two times of one account are
+    ``(whole_days_2 - whole_days_1) x (end - start) + (today_ns_2 - today_ns_1) / 6e10``: two
+    readings and a subtraction, however long the wait, in integers until the last division.
     """
     day = local.astype("datetime64[D]")
     weeks, weekday = np.divmod((day - _EPOCH).astype(np.int64), 7)
-    minute = (local - day.astype("datetime64[ns]")).astype(np.int64) / _NS_PER_MIN
-    length = (end - start).astype(np.float64)
+    in_day = (local - day.astype("datetime64[ns]")).astype(np.int64)
     before = np.concatenate([np.zeros((len(days), 1), dtype=np.int64), days.cumsum(axis=1)], 1)
     rows = np.arange(len(local))
-    today = days[rows, weekday] * np.clip(minute - start, 0.0, length)
-    return (weeks * before[:, 7] + before[rows, weekday]) * length + today
+    whole_days = weeks * before[:, 7] + before[rows, weekday]
+    today_ns = days[rows, weekday] * np.clip(
+        in_day - start * _NS_PER_MIN, 0, (end - start) * _NS_PER_MIN
+    )
+    return whole_days, today_ns
 
 
 def working_minutes(
@@ -199,22 +208,41 @@ def working_minutes(
     begin = start_local[ok].to_numpy(dtype="datetime64[ns]")
     finish = end_local[ok].to_numpy(dtype="datetime64[ns]")
     s, e, d = start[pos], end[pos], days[pos]
-    out[ok] = _work_clock(finish, s, e, d) - _work_clock(begin, s, e, d)
+    days_1, ns_1 = _work_clock(begin, s, e, d)
+    days_2, ns_2 = _work_clock(finish, s, e, d)
+    out[ok] = (days_2 - days_1) * (e - s) + (ns_2 - ns_1) / _NS_PER_MIN
     return out
 
 
-def _requests(
-    messages: pd.DataFrame, first: np.datetime64, last: np.datetime64
-) -> pd.DataFrame | None:
-    """Return the requests of the threads where a user wrote between two local days.
+def _threads_to_read(messages: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """Return the messages of the threads in which a request of the scope may start.
 
-    Bot messages are dropped; runs and answers follow rule 9 over each thread's whole history,
-    but only threads with a user message on a local day in ``[first, last]`` are worked on (a
-    request of the scope must start in one of them). The frame has the request's first message
+    Those are the threads of the scoped accounts with a user message between the scope's first
+    and last local day, taken with their whole history (the message before a run and the
+    answer after it may lie outside the period). Cheap filters come first, so that only a few
+    rows of a large table are factorised and sorted.
+    """
+    days = scope.days["date"].to_numpy(dtype="datetime64[ns]")
+    first, after = days.min(), days.max() + np.timedelta64(1, "D")
+    local = messages["sent_at_local"].to_numpy(dtype="datetime64[ns]")
+    window = messages.iloc[np.flatnonzero((local >= first) & (local < after))]
+    starts = (window["sender"] == "user") & window["account_id"].isin(scope.accounts)
+    threads = pd.unique(window["thread_id"].to_numpy(dtype=object)[starts.to_numpy()])
+    if not len(threads):
+        return messages.iloc[0:0]
+    mine = messages[messages["thread_id"].isin(threads).to_numpy()]
+    return mine[mine["account_id"].isin(scope.accounts).to_numpy()]
+
+
+def _requests(messages: pd.DataFrame) -> pd.DataFrame | None:
+    """Return one row per request in the given messages (rule 9).
+
+    Bot messages are dropped; runs and answers are found in each thread's messages as given
+    (:func:`_threads_to_read` gives whole threads). The frame has the request's first message
     (``account_id``, ``thread_id``, ``channel``, ``sent_at`` as naive UTC, ``sent_at_local``),
     ``user_messages`` (messages in the run), and the answer's ``answered``, ``answer_at``,
-    ``answer_at_local`` and ``answer_redirect`` (NaT / False when unanswered); None when no
-    thread qualifies.
+    ``answer_at_local`` and ``answer_redirect`` (NaT / False when unanswered); None without
+    a user or staff message.
     """
     keep = (messages["sender"].isin(["user", "staff"]) & messages["sent_at"].notna()).to_numpy()
     account_codes, account_names = pd.factorize(messages["account_id"].to_numpy(dtype=object))
@@ -222,9 +250,6 @@ def _requests(
     key = account_codes.astype(np.int64) * (len(thread_names) + 1) + thread_codes
     user = (messages["sender"] == "user").to_numpy()
     local = messages["sent_at_local"].to_numpy(dtype="datetime64[ns]")
-    day = local.astype("datetime64[D]")
-    active = keep & user & (day >= first) & (day <= last)
-    keep = keep & np.isin(key, np.unique(key[active]))
     rows = np.flatnonzero(keep)  # file order of the kept messages
     sent = messages["sent_at"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
     # thread, then time, then file order (ties keep the order of the file)
@@ -298,11 +323,7 @@ def requests_table(ds: Dataset, scope: Scope) -> pd.DataFrame:
     messages = ds.get("messages")
     if messages is None or scope.is_empty or messages.empty:
         return _empty_requests()
-    mine = messages[messages["account_id"].isin(scope.accounts)]
-    if mine.empty:
-        return _empty_requests()
-    days = scope.days["date"].to_numpy(dtype="datetime64[D]")
-    runs = _requests(mine, days.min(), days.max())
+    runs = _requests(_threads_to_read(messages, scope))
     if runs is None:
         return _empty_requests()
     runs = in_scope(

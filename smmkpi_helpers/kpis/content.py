@@ -13,18 +13,15 @@ import numpy as np
 import pandas as pd
 
 from ..dataset import Dataset
-from ..scope import Scope, in_scope
-from ._posts import null_values, scoped_posts
+from ..schema import POST_FORMATS
+from ..scope import Scope
+from ._posts import null_values, scope_positions, scoped_posts
 
 __all__ = ["FAMILY", "compute", "plan_by_day"]
 
 FAMILY = "content"
 
 _KEYS = ["account_id", "date"]
-
-
-def _counts(frame: pd.DataFrame, keys: list[str], name: str) -> pd.Series:
-    return frame.groupby(keys, sort=False).size().rename(name)
 
 
 def plan_by_day(ds: Dataset, scope: Scope, *, posts: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -49,39 +46,38 @@ def plan_by_day(ds: Dataset, scope: Scope, *, posts: pd.DataFrame | None = None)
     """
     if posts is None:
         posts = scoped_posts(ds, scope)
-    days = scope.days[_KEYS]
-    published = _counts(posts, _KEYS, "published")
-    out = days.merge(published, left_on=_KEYS, right_index=True, how="left")
-    out = out.assign(published=out["published"].fillna(0).astype("int64"))
+    days = scope.days[_KEYS].reset_index(drop=True)
+    n = len(days)
+    post_day = scope_positions(scope, posts["account_id"], posts["date"])
+    published = np.bincount(post_day[post_day >= 0], minlength=n)
+    out = days.assign(planned=np.nan, published=published.astype("int64"), fulfilled=np.nan)
     plan = ds.get("content_plan")
     if plan is None:
-        return out.assign(planned=np.nan, fulfilled=np.nan)[
-            [*_KEYS, "planned", "published", "fulfilled"]
-        ].reset_index(drop=True)
-    plan = in_scope(plan.rename(columns={"planned_date": "date"}), scope, day_column="date")
-    with_format = plan[plan["format"].notna()]
-    slots_f = _counts(with_format, [*_KEYS, "format"], "slots")
-    posts_f = _counts(posts, [*_KEYS, "format"], "posts")
-    matched = pd.concat([slots_f, posts_f], axis=1, join="inner")
-    by_format = (
-        matched[["slots", "posts"]].min(axis=1).groupby(level=[0, 1]).sum().rename("filled_f")
-    )
-    slots_free = _counts(plan[plan["format"].isna()], _KEYS, "slots_free")
-    planned = _counts(plan, _KEYS, "planned")
-    for extra in (planned, by_format, slots_free):
-        out = out.merge(extra, left_on=_KEYS, right_index=True, how="left")
-    counts = out[["planned", "filled_f", "slots_free"]].fillna(0).astype("int64")
-    left_over = out["published"] - counts["filled_f"]
-    fulfilled = counts["filled_f"] + np.minimum(counts["slots_free"], left_over)
-    return pd.DataFrame(
-        {
-            "account_id": out["account_id"],
-            "date": out["date"],
-            "planned": counts["planned"],
-            "published": out["published"],
-            "fulfilled": fulfilled.astype("int64"),
-        }
-    ).reset_index(drop=True)
+        return out[[*_KEYS, "planned", "published", "fulfilled"]]
+    slot_day = scope_positions(scope, plan["account_id"], plan["planned_date"])
+    in_scope_ = slot_day >= 0
+    slot_day = slot_day[in_scope_]
+    slot_format = _format_codes(plan["format"])[in_scope_]
+    planned = np.bincount(slot_day, minlength=n)
+    # formatted slots take posts of their format: per (day, format) min(slots, posts)
+    width = len(POST_FORMATS)
+    formatted = slot_format >= 0
+    slots_f = np.bincount(slot_day[formatted] * width + slot_format[formatted], minlength=n * width)
+    post_format = _format_codes(posts["format"])
+    ok = (post_day >= 0) & (post_format >= 0)
+    posts_f = np.bincount(post_day[ok] * width + post_format[ok], minlength=n * width)
+    filled_f = np.minimum(slots_f, posts_f).reshape(n, width).sum(axis=1)
+    # then slots without a format take any post left
+    free = np.bincount(slot_day[~formatted], minlength=n)
+    fulfilled = filled_f + np.minimum(free, published - filled_f)
+    return out.assign(planned=planned.astype("int64"), fulfilled=fulfilled.astype("int64"))[
+        [*_KEYS, "planned", "published", "fulfilled"]
+    ]
+
+
+def _format_codes(formats: pd.Series) -> np.ndarray:
+    """Return each format's position in the data model's list (-1 when empty)."""
+    return pd.Index(POST_FORMATS, dtype=object).get_indexer(formats.to_numpy(dtype=object))
 
 
 def compute(

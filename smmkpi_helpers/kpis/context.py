@@ -7,6 +7,8 @@ without purchases and null only without a ``conversions`` table (or when every p
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ..dataset import Dataset
 from ..scope import Scope
 from ._posts import null_values, sum_or_none
@@ -17,7 +19,9 @@ __all__ = ["FAMILY", "compute"]
 FAMILY = "context"
 
 
-def compute(ds: Dataset, scope: Scope) -> dict[str, float | int | None]:
+def compute(
+    ds: Dataset, scope: Scope, *, conversions: pd.DataFrame | None = None
+) -> dict[str, float | int | None]:
     """Compute the context values of one scope.
 
     Parameters
@@ -26,6 +30,9 @@ def compute(ds: Dataset, scope: Scope) -> dict[str, float | int | None]:
         A loaded dataset.
     scope : Scope
         The specialist's scope.
+    conversions : DataFrame, optional
+        ``goals.scoped_conversions(ds, scope)`` when the caller already has it (extends the
+        ``compute(ds, scope)`` contract).
 
     Returns
     -------
@@ -36,7 +43,8 @@ def compute(ds: Dataset, scope: Scope) -> dict[str, float | int | None]:
     values: dict[str, float | int | None] = null_values(FAMILY)
     if scope.is_empty or not ds.has("conversions"):
         return values
-    conversions = scoped_conversions(ds, scope)
+    if conversions is None:
+        conversions = scoped_conversions(ds, scope)
     purchases = conversions.loc[conversions["goal"] == "purchase", "value"]
     values["attributed_revenue"] = sum_or_none(purchases, empty=0.0)
     return values

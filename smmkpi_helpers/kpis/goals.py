@@ -13,8 +13,8 @@ import pandas as pd
 
 from ..dataset import Dataset
 from ..schema import LEAD_GOALS
-from ..scope import Scope, in_scope
-from ._posts import null_values
+from ..scope import Scope
+from ._posts import day_numbers, null_values, rows_in_scope, scope_positions
 from .traffic import social_sessions_table
 
 __all__ = ["FAMILY", "compute", "scoped_conversions"]
@@ -45,13 +45,19 @@ def scoped_conversions(ds: Dataset, scope: Scope) -> pd.DataFrame:
         When the dataset has no ``conversions`` table.
     """
     conversions = ds["conversions"]
-    frame = conversions.assign(date=conversions["occurred_at_local"].dt.normalize())
-    frame = in_scope(frame, scope, day_column="date")
-    return frame.assign(lead=frame["goal"].isin(LEAD_GOALS)).reset_index(drop=True)
+    days = day_numbers(conversions["occurred_at_local"]).astype("datetime64[D]")
+    keep = scope_positions(scope, conversions["account_id"], days) >= 0
+    frame = conversions[keep].reset_index(drop=True)
+    lead = pd.Index(LEAD_GOALS, dtype=object).get_indexer(frame["goal"].to_numpy(dtype=object))
+    return frame.assign(date=days[keep].astype("datetime64[ns]"), lead=lead >= 0)
 
 
 def compute(
-    ds: Dataset, scope: Scope, *, sessions: pd.DataFrame | None = None
+    ds: Dataset,
+    scope: Scope,
+    *,
+    sessions: pd.DataFrame | None = None,
+    conversions: pd.DataFrame | None = None,
 ) -> dict[str, float | int | None]:
     """Compute the goal KPIs of one scope.
 
@@ -64,6 +70,8 @@ def compute(
     sessions : DataFrame, optional
         ``traffic.social_sessions_table(ds, scope)`` when the caller already has it
         (extends the ``compute(ds, scope)`` contract).
+    conversions : DataFrame, optional
+        :func:`scoped_conversions` when the caller already has it (extends the contract).
 
     Returns
     -------
@@ -76,7 +84,8 @@ def compute(
     values: dict[str, float | int | None] = null_values(FAMILY)
     if scope.is_empty or not ds.has("conversions"):
         return values
-    conversions = scoped_conversions(ds, scope)
+    if conversions is None:
+        conversions = scoped_conversions(ds, scope)
     leads = int(conversions["lead"].sum())
     values["conversions"] = len(conversions)
     values["leads"] = leads
@@ -86,6 +95,6 @@ def compute(
         if len(sessions):
             values["conversion_rate"] = float(sessions["converted"].sum()) / len(sessions) * 100
     if ds.has("ad_spend") and leads:
-        spend = in_scope(ds["ad_spend"], scope, day_column="date")["spend"]
+        spend = rows_in_scope(ds["ad_spend"], scope, day_column="date")["spend"]
         values["cost_per_lead"] = float(spend.sum()) / leads
     return values

@@ -7,11 +7,12 @@ and of the comparison period (rule 13).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..dataset import Dataset
 from ..scope import Scope
-from ._posts import null_values, ratio_of_sums, scoped_posts
+from ._posts import match_account_days, null_values, ratio_of_sums, scoped_posts, take_or_nan
 
 __all__ = ["FAMILY", "compute", "daily_reach", "growth"]
 
@@ -35,14 +36,23 @@ def daily_reach(ds: Dataset, scope: Scope) -> pd.DataFrame:
         ``reported`` (of those, the ones whose ``account_daily`` row reports reach) and
         ``reach`` (the sum; NaN when some scoped account has no reach that date, rule 4).
     """
-    daily = ds["account_daily"][["account_id", "date", "reach"]]
-    days = scope.days.merge(daily, on=["account_id", "date"], how="left", validate="one_to_one")
-    grouped = days.groupby("date", sort=True)["reach"]
-    out = pd.DataFrame(
-        {"accounts": grouped.size(), "reported": grouped.count(), "reach": grouped.sum()}
-    ).reset_index()
-    complete = out["reported"] == out["accounts"]
-    return out.assign(reach=out["reach"].where(complete).astype("float64"))
+    days = scope.days
+    daily = ds["account_daily"]
+    at = match_account_days(days["account_id"], days["date"], daily["account_id"], daily["date"])
+    reach = take_or_nan(daily["reach"], at)
+    dates, date_of_row = np.unique(days["date"].to_numpy(), return_inverse=True)
+    reported = ~np.isnan(reach)
+    accounts = np.bincount(date_of_row, minlength=len(dates))
+    n_reported = np.bincount(date_of_row, weights=reported, minlength=len(dates))
+    total = np.bincount(date_of_row, weights=np.where(reported, reach, 0.0), minlength=len(dates))
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(dates),
+            "accounts": accounts.astype("int64"),
+            "reported": n_reported.astype("int64"),
+            "reach": np.where(n_reported == accounts, total, np.nan),
+        }
+    )
 
 
 def growth(current: float | None, previous: float | None) -> float | None:

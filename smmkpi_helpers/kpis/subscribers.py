@@ -6,17 +6,16 @@ null, and the integrity module fills it through the entry point's ``extra`` hook
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..dataset import Dataset
-from ..scope import Scope, in_scope
-from ._posts import count_or_none, null_values
+from ..scope import Scope
+from ._posts import AccountDays, count_or_none, null_values, take_or_nan
 
 __all__ = ["FAMILY", "compute", "followers_by_account"]
 
 FAMILY = "subscribers"
-
-_ONE_DAY = pd.Timedelta(days=1)
 
 
 def followers_by_account(ds: Dataset, scope: Scope) -> pd.DataFrame:
@@ -42,29 +41,35 @@ def followers_by_account(ds: Dataset, scope: Scope) -> pd.DataFrame:
           them; NaN when none does;
         - ``days_with_rows``: how many scoped days have an ``account_daily`` row.
     """
-    bounds = scope.bounds()
-    daily = ds["account_daily"][["account_id", "date", "followers"]]
-
-    def followers_on(days: pd.Series) -> pd.Series:
-        probe = pd.DataFrame({"account_id": bounds["account_id"], "date": days})
-        found = probe.merge(daily, on=["account_id", "date"], how="left", validate="one_to_one")
-        return found["followers"].set_axis(bounds.index)
-
-    before = followers_on(bounds["first"] - _ONE_DAY)
-    on_first = followers_on(bounds["first"])
-    rows = in_scope(ds["account_daily"], scope, day_column="date")
-    grouped = rows.groupby("account_id", sort=True)
-    per_account = pd.DataFrame(
+    days = scope.days  # sorted by account and date
+    ids = days["account_id"].to_numpy(dtype=object)
+    dates = days["date"].to_numpy(dtype="datetime64[ns]")
+    accounts, first_at, n_days = np.unique(ids, return_index=True, return_counts=True)
+    first, last = dates[first_at], dates[first_at + n_days - 1]
+    daily = ds["account_daily"]
+    index = AccountDays(daily["account_id"], daily["date"])
+    followers = daily["followers"]
+    before = take_or_nan(followers, index.positions(accounts, first - np.timedelta64(1, "D")))
+    on_first = take_or_nan(followers, index.positions(accounts, first))
+    at = AccountDays(ids, dates).positions(daily["account_id"], daily["date"])
+    in_scope_ = at >= 0
+    account = np.searchsorted(accounts, ids[at[in_scope_]])
+    unfollows = daily["unfollows"].to_numpy(dtype="float64", na_value=np.nan)[in_scope_]
+    reported = ~np.isnan(unfollows)
+    n = len(accounts)
+    total = np.bincount(account[reported], weights=unfollows[reported], minlength=n)
+    any_reported = np.bincount(account[reported], minlength=n) > 0
+    return pd.DataFrame(
         {
-            "unfollows": grouped["unfollows"].sum(min_count=1),
-            "days_with_rows": grouped.size(),
+            "account_id": pd.Series(accounts, dtype=days["account_id"].dtype),
+            "first": first,
+            "last": last,
+            "followers_start": np.where(np.isnan(before), on_first, before),
+            "followers_end": take_or_nan(followers, index.positions(accounts, last)),
+            "unfollows": np.where(any_reported, total, np.nan),
+            "days_with_rows": np.bincount(account, minlength=n).astype("int64"),
         }
     )
-    out = bounds.assign(
-        followers_start=before.where(before.notna(), on_first),
-        followers_end=followers_on(bounds["last"]),
-    ).merge(per_account, left_on="account_id", right_index=True, how="left")
-    return out.assign(days_with_rows=out["days_with_rows"].fillna(0).astype("int64"))
 
 
 def compute(ds: Dataset, scope: Scope) -> dict[str, float | int | None]:

@@ -14,11 +14,20 @@ of the bounce rate). ``post_ctr`` is built on posts and needs neither table.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..dataset import Dataset
-from ..scope import Scope, in_scope
-from ._posts import null_values, ratio_of_sums, scoped_posts
+from ..scope import Scope
+from ._posts import (
+    day_numbers,
+    isin_text,
+    null_values,
+    ratio_of_sums,
+    rows_in_scope,
+    scope_positions,
+    scoped_posts,
+)
 
 __all__ = ["BOUNCE_MAX_SECONDS", "FAMILY", "compute", "social_sessions_table"]
 
@@ -52,17 +61,25 @@ def social_sessions_table(ds: Dataset, scope: Scope) -> pd.DataFrame:
         When the dataset has no ``web_sessions`` table.
     """
     sessions = ds["web_sessions"]
-    frame = sessions.assign(date=sessions["started_at_local"].dt.normalize())
-    frame = in_scope(frame, scope, day_column="date")
-    frame = frame[~frame["robot"].fillna(False).astype(bool)]
-    metrica = (frame["pageviews"] == 1) & (frame["duration_s"] < BOUNCE_MAX_SECONDS)
-    bounced = frame["bounce"].astype("boolean").fillna(metrica).astype(bool)
+    days = day_numbers(sessions["started_at_local"]).astype("datetime64[D]")
+    robot = sessions["robot"].to_numpy(dtype=bool, na_value=False)
+    keep = (scope_positions(scope, sessions["account_id"], days) >= 0) & ~robot
+    frame = sessions[keep].reset_index(drop=True)
+    pageviews = frame["pageviews"].to_numpy(dtype="float64")
+    duration = frame["duration_s"].to_numpy(dtype="float64")
+    metrica = (pageviews == 1) & (duration < BOUNCE_MAX_SECONDS)
+    explicit = frame["bounce"]
+    bounced = np.where(
+        explicit.isna().to_numpy(), metrica, explicit.to_numpy(dtype=bool, na_value=False)
+    )
     conversions = ds.get("conversions")
     if conversions is None:
-        converted = pd.Series(False, index=frame.index)
+        converted = np.zeros(len(frame), dtype=bool)
     else:
-        converted = frame["session_id"].isin(conversions["session_id"].dropna())
-    return frame.assign(bounced=bounced, converted=converted).reset_index(drop=True)
+        converted = isin_text(frame["session_id"], conversions["session_id"]).to_numpy()
+    return frame.assign(
+        date=days[keep].astype("datetime64[ns]"), bounced=bounced, converted=converted
+    )
 
 
 def compute(
@@ -108,7 +125,7 @@ def compute(
             values["avg_session_duration_s"] = float(table["duration_s"].mean())
             values["pages_per_session"] = float(table["pageviews"].sum()) / n
     elif ds.has("web_daily"):
-        rows = in_scope(ds["web_daily"], scope, day_column="date")
+        rows = rows_in_scope(ds["web_daily"], scope, day_column="date")
         social = rows["sessions"] - rows["robot_sessions"].fillna(0)
         values["social_sessions"] = int(social.sum()) if len(rows) else 0
         values["bounce_rate"] = ratio_of_sums(rows["bounces"], social, scale=100)
