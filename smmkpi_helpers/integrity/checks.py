@@ -74,7 +74,7 @@ WAVE_HORIZON_DAYS = 45
 #: z-score of the summed extra unfollows of the most significant run of 1 to
 #: WAVE_LONGEST_DAYS days inside the horizon (the sum of excesses over the root of the summed
 #: noise variances), above which the run is an unfollow wave.
-WAVE_THRESHOLD = 4.0
+WAVE_THRESHOLD = 3.5
 WAVE_LONGEST_DAYS = 14
 #: Ghost growth: monthly follower growth (share) at least this, while reach and interactions
 #: per post did not grow.
