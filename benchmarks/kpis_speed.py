@@ -12,7 +12,9 @@ held the CPU), and their ratios to the load:
 * ``load``: ``load_dataset`` once (the baseline of the same run, on the same machine);
 * ``one``: every KPI of one specialist-month (``compute_kpis``: the period, the comparison
   period and the growth bases of the period before; the budget is well under 0.5 s);
-* ``all``: every KPI of every specialist (what ``smmkpi kpis --all`` computes);
+* ``all``: every KPI of every specialist;
+* ``one + integrity``: ``one`` with the integrity checks plugged in through ``extra`` (what
+  ``smmkpi kpis`` and the scorecard compute; the checks' own cost, not the KPI package's);
 * ``one / load`` and ``all / load``.
 
 Each KPI timing is taken over ``--repeat`` runs after one warm-up run; the load over
@@ -32,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from smmkpi_helpers.config import DEFAULT_PERIOD  # noqa: E402
 from smmkpi_helpers.dataset import load_dataset  # noqa: E402
+from smmkpi_helpers.integrity.score import integrity_values  # noqa: E402
 from smmkpi_helpers.kpis import compute_kpis, kpi_report  # noqa: E402
 
 
@@ -74,9 +77,14 @@ def main(argv: list[str] | None = None) -> int:
         for specialist in specialists:
             kpi_report(ds, specialist, args.period)
 
+    def run_one_integrity():
+        compute_kpis(ds, one, args.period, extra=integrity_values)
+
     run_one()  # warm-up: imports, first-call caches of pandas
+    run_one_integrity()
     one_t = _timings(run_one, args.repeat)
     all_t = _timings(run_all, args.repeat)
+    integrity_t = _timings(run_one_integrity, args.repeat)
     rows = sum(len(ds[name]) for name in ds)
     print(f"dataset: {ds.name} ({rows:,} rows in {len(list(ds))} tables)")
     print(f"period:  {args.period}; specialists: {len(specialists)} ({', '.join(specialists)})")
@@ -84,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     print(_line("load (baseline)", load, None))
     print(_line(f"one specialist ({one})", one_t, load))
     print(_line(f"all {len(specialists)} specialists", all_t, load))
+    print(_line(f"one ({one}) + integrity", integrity_t, load))
     verdict = "ok" if one_t["median"] < 0.5 else "OVER (a busy machine inflates wall time: see cpu)"
     print(f"budget: one specialist-month well under 500 ms (median wall) -> {verdict}")
     return 0

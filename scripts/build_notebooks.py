@@ -709,8 +709,9 @@ interactions than people who saw the post).
 ## Evidence: site visits
 
 Daily visits from the specialist's accounts: people in blue, visits the analytics marked as
-robots in red. Robots never count in `social_sessions`; a burst of short one-page visits the
-analytics did not mark is flagged separately (see the table above).
+robots in red. Robots never count in `social_sessions`. Days shaded red are flagged robot
+traffic: either many marked robots, or a burst of one-page visits of a few seconds that the
+analytics did not mark (they look like people in blue, which is why the check exists).
 """),
     code('ctx.plot("robot_sessions")'),
     *closing("integrity", "ctx.record_integrity()"),

@@ -184,11 +184,15 @@ def _remember(cache: OrderedDict, key: tuple, value, limit: int):
     return value
 
 
-def clear_caches() -> None:
-    """Forget every cached dataset, scorecard and rendered view of this process."""
-    _DATASETS.clear()
-    _CARDS.clear()
+def clear_caches(*, views_only: bool = False) -> None:
+    """Forget every cached dataset, scorecard and rendered view of this process.
+
+    With ``views_only`` only the rendered views go (the next change re-draws its charts).
+    """
     _VIEWS.clear()
+    if not views_only:
+        _DATASETS.clear()
+        _CARDS.clear()
 
 
 def _folder_state(folder: Path) -> tuple:
@@ -858,8 +862,9 @@ def _flag_spans(ax, flags: pd.DataFrame, kinds: Iterable[str]) -> None:
     rows = flags[flags["kind"].isin(list(kinds))]
     if rows.empty:
         return
+    half = pd.Timedelta(hours=12)  # bars are centred on their day
     for flag in rows.itertuples(index=False):
-        ax.axvspan(flag.start, flag.end + pd.Timedelta(days=1), color="#d1495b", alpha=0.15)
+        ax.axvspan(flag.start - half, flag.end + half, color="#d1495b", alpha=0.15)
     legend = ax.get_legend()
     handles = list(legend.legend_handles) if legend is not None else []
     handles.append(Patch(color="#d1495b", alpha=0.15, label="flagged by the integrity checks"))
@@ -921,6 +926,7 @@ def _team_trend(ctx: Context, ax, comparison: bool):
 
 def _robots(ctx: Context, ax, comparison: bool):
     robot_sessions_chart(robot_sessions_daily(ctx.dataset, ctx.scope), ax=ax)
+    _flag_spans(ax, counting(ctx.card.flags), ("robot_traffic",))
 
 
 CHARTS: dict[str, tuple[Callable, tuple[float, float]]] = {

@@ -48,6 +48,8 @@ __all__ = [
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:"
 #: Cells left out of every HTML rendering (the widget picker and papermill's injected values).
 HIDDEN_TAGS = ("interactive", "injected-parameters")
+#: The tag of papermill's error-marker cells (replaced by one plain banner in HTML).
+ERROR_MARKER_TAG = "papermill-error-cell-tag"
 #: The record outputs of :mod:`smmkpi_helpers.record` (machine-readable, never shown).
 RECORD_MIME = "application/vnd.smmkpi.record+json"
 #: Output MIME types kept in HTML; anything else (JavaScript, widgets, mermaid...) is dropped.
@@ -278,6 +280,29 @@ def _clean_output(output, *, show_code: bool):
     return output
 
 
+def _failure_banner(nb):
+    """Return a Markdown cell that says, in plain words, that the notebook stopped on an error."""
+    import nbformat
+
+    error = next(
+        (
+            o
+            for c in nb.cells
+            for o in c.get("outputs", []) or []
+            if o.get("output_type") == "error"
+        ),
+        None,
+    )
+    what = ""
+    if error is not None:
+        what = f" ({safe_text(error.get('ename', ''))}: {safe_text(error.get('evalue', ''))})"
+    return nbformat.v4.new_markdown_cell(
+        f"**This report is incomplete: a step failed{what}.** The error is shown where it "
+        "happened; the steps after it did not run. Send the executed notebook (`.ipynb`) to "
+        "whoever maintains the notebooks."
+    )
+
+
 def prepare_for_html(nb, *, show_code: bool = False, hidden_tags: Iterable[str] = HIDDEN_TAGS):
     """Return a copy of ``nb`` with only what a reader should see.
 
@@ -303,8 +328,15 @@ def prepare_for_html(nb, *, show_code: bool = False, hidden_tags: Iterable[str] 
     out = copy.deepcopy(nb)
     out.metadata.pop("widgets", None)
     cells = []
+    banner_done = False
     for cell in out.cells:
-        if hidden & set(cell.get("metadata", {}).get("tags", [])):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if ERROR_MARKER_TAG in tags:  # papermill's markers: one plain banner instead
+            if not banner_done:
+                cells.append(_failure_banner(nb))
+                banner_done = True
+            continue
+        if hidden & tags:
             continue
         if cell.get("cell_type") == "code":
             outputs = [_clean_output(o, show_code=show_code) for o in cell.get("outputs", [])]

@@ -930,23 +930,36 @@ def _pin_parameters_cell(nb, parameters: Mapping[str, object]) -> None:
     """Write the passed values into the ``parameters`` cell in place of its defaults.
 
     Used for the specialist audience, so that a pack never carries the notebook's default
-    specialist (someone else's id).
+    specialist (someone else's id): the ``parameters`` cell shows the pack's own values, and
+    the Markdown cells' examples that name the default specialist (``-r specialist anna``)
+    name the pack's specialist instead.
     """
+    import ast
+
     from papermill.translators import PythonTranslator
 
     for cell in nb.cells:
         if "parameters" not in cell.get("metadata", {}).get("tags", []):
             continue
+        defaults = {}
         lines = []
         for line in cell.source.splitlines():
             match = _PARAM_LINE.match(line)
             if match and match["name"] in parameters:
+                with contextlib.suppress(ValueError, SyntaxError):
+                    defaults[match["name"]] = ast.literal_eval(match["value"].strip())
                 value = PythonTranslator.translate(parameters[match["name"]])
                 line = (
                     f"{match['name']}{match['annotation'] or ''} = {value}{match['comment'] or ''}"
                 )
             lines.append(line)
         cell.source = "\n".join(lines)
+        default, own = defaults.get("specialist"), parameters.get("specialist")
+        if isinstance(default, str) and default and isinstance(own, str) and default != own:
+            word = re.compile(rf"(?<![\w.-]){re.escape(default)}(?![\w-])")
+            for other in nb.cells:
+                if other.get("cell_type") == "markdown":
+                    other.source = word.sub(own, other.source)
         return
 
 

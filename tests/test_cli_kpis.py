@@ -81,6 +81,10 @@ def test_json_shape(folder, capsys):
     assert growth["change"] == 100.0
     assert growth["change_pct"] == 50.0
     assert payload["boris"]["kpis"]["avg_daily_reach"] == 100.0
+    # the integrity checks are plugged in: steady followers (1000 every day) raise no flag,
+    # so the score is 100 and the cleaned growth equals the net growth, 1000 - 1000 = 0
+    assert anna["kpis"]["integrity_score"] == 100.0
+    assert anna["kpis"]["clean_net_follower_growth"] == 0
 
 
 def test_csv_long_table_with_specialist_column(folder, capsys):

@@ -273,3 +273,20 @@ def test_tables_without_a_key_use_a_natural_key():
     assert table_key("posts") == ("account_id", "post_id")
     assert table_key("ad_spend") == ("account_id", "date", "campaign")
     assert table_key("content_plan") == ("account_id", "planned_date", "format", "topic")
+
+
+def test_same_value_rules_for_timestamps():
+    from smmkpi_helpers.importers.merge import _same
+    from smmkpi_helpers.schema import TABLES
+
+    mentions = TABLES["mentions"].column("published_at")
+    old = pd.Series(["2026-10-01T10:00:00", "2026-10-01T10:00:00", "2026-10-01T10:00:00+00:00"])
+    new = pd.Series(["2026-10-01 10:00", "2026-10-01T10:00:00Z", "2026-10-01T13:00:00+03:00"])
+    # a mention's wall-clock time is not the instant 10:00Z; two spellings of one instant are
+    assert _same(old, new, mentions, None).tolist() == [True, False, True]
+    posts = TABLES["posts"].column("published_at")
+    zones = pd.Series(["Europe/Moscow", "Europe/Moscow"])
+    old = pd.Series(["2026-10-01 10:00", "2026-10-01 10:00"])
+    new = pd.Series(["2026-10-01T10:00:00+03:00", "2026-10-01T10:00:00Z"])
+    # a post's naive time is read in its account's zone: 10:00 in Moscow is 10:00+03:00
+    assert _same(old, new, posts, zones).tolist() == [True, False]

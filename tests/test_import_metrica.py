@@ -161,3 +161,28 @@ def test_a_later_report_replaces_every_measure_of_its_rows(tmp_path):
     daily = load_dataset(folder)["web_daily"]
     assert daily["sessions"].tolist() == [10.0, 8.0]
     assert daily["robot_sessions"].isna().all()
+
+
+def test_goal_lists_of_different_lengths_are_reported(tmp_path):
+    header = "ym:s:visitID\tym:s:dateTime\tym:s:pageViews\tym:s:visitDuration\tym:s:lastUTMSource"
+    header += "\tym:s:goalsID\tym:s:goalsDateTime\n"
+    path = tmp_path / "visits.tsv"
+    path.write_text(
+        header
+        + "7\t2026-10-01 10:00:00\t2\t30\tvk\t[55,55]\t['2026-10-01 10:01:00']\n"
+        + "8\t2026-10-01 11:00:00\t1\t9\tvk\t[55]\t['2026-10-01 11:05:00']\n",
+        encoding="utf-8",
+    )
+    folder = make_target(tmp_path / "ds")
+    report = run_import(
+        "metrica-logs",
+        [path],
+        into=folder,
+        account="vk_acme",
+        options={"goal": ["55=contact_form"]},
+        skip_invalid=True,
+    )
+    # visit 7 lists two goals but one time (line 2); visit 8 is fine
+    assert "visits.tsv, line 2" in str(report.skipped[0])
+    assert load_dataset(folder)["conversions"]["conversion_id"].tolist() == ["8-55-1"]
+    assert sorted(load_dataset(folder)["web_sessions"]["session_id"]) == ["7", "8"]

@@ -259,3 +259,137 @@ def test_errors_carry_exit_code_2(build):
     assert err.value.exit_code == 2
     with pytest.raises(PeriodError):
         compute_kpis(ds, "anna", "2026-13")
+
+
+def test_restricted_view_gives_the_same_values(build, monkeypatch):
+    # Every table, two accounts in far-apart time zones, rows inside and outside the period.
+    accounts = [
+        {
+            "account_id": "vk_a",
+            "platform": "vk",
+            "name": "A",
+            "brand": "Acme",
+            "business_goal": "sales",
+            "timezone": "Europe/Moscow",
+        },
+        {
+            "account_id": "tg_b",
+            "platform": "telegram",
+            "name": "B",
+            "brand": "Rival",
+            "business_goal": "leads",
+            "timezone": "Asia/Vladivostok",
+        },
+    ]
+    assignments = [
+        {"specialist_id": "anna", "account_id": "vk_a", "start_date": "2026-09-10"},
+        {"specialist_id": "boris", "account_id": "tg_b", "start_date": "2026-01-01"},
+    ]
+    stamps = [
+        "2026-08-31T22:30:00Z",
+        "2026-09-15T10:00:00Z",
+        "2026-09-30T21:30:00Z",
+        "2026-10-01T02:00:00Z",
+        "2026-10-31T21:30:00Z",
+        "2026-11-01T10:00:00Z",
+    ]
+    tables = {
+        "specialists": SPECIALISTS,
+        "accounts": accounts,
+        "assignments": assignments,
+        "account_daily": [
+            {
+                "account_id": a,
+                "date": d.date().isoformat(),
+                "followers": 100 + i,
+                "unfollows": i % 3,
+                "reach": 10 * i,
+            }
+            for a in ("vk_a", "tg_b")
+            for i, d in enumerate(pd.date_range("2026-08-01", "2026-11-02"))
+        ],
+        "posts": [
+            {
+                "post_id": f"p{i}",
+                "account_id": a,
+                "published_at": t,
+                "format": "photo",
+                "likes": i,
+                "reach": 10 + i,
+                "views": 20 + i,
+                "link_clicks": 1,
+            }
+            for i, (a, t) in enumerate((a, t) for a in ("vk_a", "tg_b") for t in stamps)
+        ],
+        "content_plan": [
+            {"account_id": a, "planned_date": d, "format": f}
+            for a in ("vk_a", "tg_b")
+            for d, f in (("2026-09-30", "photo"), ("2026-10-01", None), ("2026-10-31", None))
+        ],
+        "messages": [
+            {
+                "message_id": f"m{i}",
+                "account_id": "vk_a",
+                "thread_id": "t1",
+                "sent_at": t,
+                "sender": "user" if i % 2 == 0 else "staff",
+            }
+            for i, t in enumerate(stamps)
+        ],
+        "web_sessions": [
+            {
+                "session_id": f"s{i}",
+                "started_at": t,
+                "account_id": a,
+                "duration_s": 5 * i,
+                "pageviews": 1 + i % 2,
+            }
+            for i, (a, t) in enumerate((a, t) for a in ("vk_a", "tg_b") for t in stamps)
+        ],
+        "conversions": [
+            {
+                "conversion_id": "c1",
+                "occurred_at": "2027-01-05T10:00:00Z",
+                "goal": "call",
+                "session_id": "s3",
+            },  # names an October session long after the period
+            {
+                "conversion_id": "c2",
+                "occurred_at": stamps[3],
+                "goal": "purchase",
+                "account_id": "vk_a",
+                "value": 50,
+            },
+        ],
+        "mentions": [
+            {"mention_id": f"x{i}-{b}", "published_at": t, "brand": b, "sentiment": "positive"}
+            for i, t in enumerate(stamps)
+            for b in ("Acme", "Rival", "Other")
+        ],
+        "ad_spend": [{"account_id": "vk_a", "date": "2026-10-05", "spend": 100}],
+    }
+    ds = build(**tables)
+    with_view = {
+        (s, p): compute_kpis(ds, s, p)
+        for s in ("anna", "boris")
+        for p in ("2026-10", "2026-09", "2026-10-01..2026-10-01")
+    }
+    import smmkpi_helpers.kpis as entry
+
+    monkeypatch.setattr(entry, "restricted_view", lambda dataset, scopes: dataset)
+    for (specialist, period), table in with_view.items():
+        whole = compute_kpis(ds, specialist, period)
+        pd.testing.assert_frame_equal(table, whole)
+    # the comparison is not vacuous: the fixture produces values in most families
+    october = table_of(with_view[("anna", "2026-10")])
+    for name in (
+        "posts_published",
+        "plan_completion",
+        "social_sessions",
+        "conversion_rate",
+        "mentions",
+        "share_of_voice",
+        "requests",
+        "attributed_revenue",
+    ):
+        assert october[name]["value"] is not None, name

@@ -4,6 +4,8 @@
 change and whether it is better or worse, and with ``--all`` also a side-by-side matrix;
 ``json`` prints ``{"anna": {"kpis": {...}, "table": [...]}, ...}`` (values unrounded, null
 where not available); ``csv`` the long table with a ``specialist`` first column.
+``integrity_score`` and ``clean_net_follower_growth`` come from the integrity checks, plugged
+into the KPI entry point through its ``extra`` hook.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import io
 import json
 import sys
 
+from ..integrity.score import integrity_values
 from ..kpis import TABLE_COLUMNS, KpiReport, kpi_report, report_json
 from ..kpis.table import matrix_text, report_text
 from .common import (
@@ -101,7 +104,7 @@ def _kpis(args: argparse.Namespace) -> int:
     period = period_of(args)
     ds = load(args)
     specialists = selected_specialists(ds, args)
-    reports = {s: kpi_report(ds, s, period) for s in specialists}
+    reports = {s: kpi_report(ds, s, period, extra=integrity_values) for s in specialists}
     for specialist, report in reports.items():
         _warn_scope(specialist, report)
     out = sys.stdout

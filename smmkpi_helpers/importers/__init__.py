@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..dataset import Dataset, load_dataset
 from ..errors import (
@@ -257,6 +258,14 @@ def _account(dataset: Dataset, account: str | None, source: Source) -> dict | No
 def _options(options: Mapping[str, Any] | None, dataset: Dataset) -> dict[str, Any]:
     """Resolve file options (``map``, ``goals_file``, ``columns_file``) into data."""
     resolved = dict(options or {})
+    if resolved.get("timezone"):
+        try:
+            ZoneInfo(str(resolved["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UsageError(
+                f"--timezone {resolved['timezone']!r} is not an IANA time zone such as "
+                "Europe/Moscow or UTC"
+            ) from None
     if resolved.get("map"):
         resolved["rules"] = load_rules(resolved.pop("map"), set(dataset.account_ids))
     goals = parse_goal_pairs(resolved.pop("goal", None))
@@ -266,9 +275,7 @@ def _options(options: Mapping[str, Any] | None, dataset: Dataset) -> dict[str, A
         resolved["goals"] = {**dict(resolved.get("goals") or {}), **goals}
     columns = dict(resolved.get("columns") or {})
     if resolved.get("columns_file"):
-        from .common import read_source_file as _read
-
-        table = _read(resolved.pop("columns_file"), "table").table.frame
+        table = read_source_file(resolved.pop("columns_file"), "table").table.frame
         lowered = {str(c).strip().lower(): c for c in table.columns}
         if "field" not in lowered or "column" not in lowered:
             raise UsageError("--columns FILE needs the columns field and column")
@@ -304,7 +311,7 @@ def convert_files(
     """
     spec = _spec(source)
     row = _account(dataset, account, spec)
-    ctx = ImportContext(row, dataset["accounts"], dataset.tables, _options(options, dataset))
+    ctx = ImportContext(row, dataset.tables, _options(options, dataset))
     converted = spec.convert(list(files), ctx)
     result = Converted(notes=list(converted.notes), issues=list(converted.issues))
     for update in converted.updates:

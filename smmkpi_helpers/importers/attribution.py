@@ -31,7 +31,7 @@ import pandas as pd
 from ..errors import UsageError
 from ..readers import read_table_file
 from ..schema import GOALS
-from .common import norm_header, text_cells
+from .common import ImportContext, local_iso, make_id, norm_header, text_cells
 
 __all__ = [
     "RULE_FIELDS",
@@ -42,6 +42,8 @@ __all__ = [
     "load_goals",
     "load_rules",
     "parse_goal_pairs",
+    "rules_for",
+    "unmatched_note",
 ]
 
 #: The conditions a mapping rule may hold.
@@ -161,8 +163,32 @@ def default_rules(account_id: str, platform: str) -> list[Rule]:
     return rules
 
 
-def _matches(values: pd.Series, pattern: str) -> pd.Series:
-    text = text_cells(values).fillna("").astype(str).str.lower()
+def rules_for(ctx: ImportContext) -> list[Rule]:
+    """Return the mapping's rules (``--map``), or the account's platform rules without one.
+
+    Raises
+    ------
+    UsageError
+        When there is neither a mapping nor an account.
+    """
+    rules = ctx.option("rules")
+    if rules:
+        return list(rules)
+    if ctx.account is None:
+        raise UsageError("give --account ID or a mapping with --map FILE")
+    return default_rules(ctx.account_id, str(ctx.account["platform"]))
+
+
+def unmatched_note(matched: pd.Series, rules: list[Rule], what: str) -> str | None:
+    """Return a note when no row was attributed to an account (None when some were)."""
+    if len(matched) == 0 or matched.notna().any():
+        return None
+    shown = "; ".join(rule.describe() for rule in rules[:4]) + ("; ..." if len(rules) > 4 else "")
+    return f"no {what} matched the attribution rules ({shown}); check the mapping (--map)"
+
+
+def _matches(text: pd.Series, pattern: str) -> pd.Series:
+    """Return where lower-cased ``text`` matches ``pattern`` (``*`` and ``?`` as wildcards)."""
     pattern = pattern.strip().lower()
     if "*" in pattern or "?" in pattern:
         return text.str.match(fnmatch.translate(pattern))
@@ -188,13 +214,17 @@ def attribute(fields: pd.DataFrame, rules: list[Rule]) -> pd.Series:
     """
     out = pd.Series([None] * len(fields), index=fields.index, dtype=object)
     open_rows = pd.Series(True, index=fields.index)
+    lowered = {
+        name: text_cells(fields[name]).fillna("").astype("str").str.lower()
+        for name in fields.columns
+    }
     for rule in rules:
         hit = open_rows.copy()
         for field, pattern in rule.conditions:
             if field not in fields:
                 hit &= False
                 break
-            hit &= _matches(fields[field], pattern)
+            hit &= _matches(lowered[field], pattern).to_numpy(dtype=bool)
         if hit.any():
             out[hit] = rule.account_id
             open_rows &= ~hit
@@ -264,8 +294,6 @@ def expand_goal_counts(counts: pd.DataFrame, prefix: str, timezone: str) -> pd.D
     timezone : str
         The time zone the report's days are in.
     """
-    from .common import local_iso, make_id
-
     counts = counts[counts["count"].fillna(0) > 0]
     if not len(counts):
         return pd.DataFrame(columns=["conversion_id", "occurred_at", "goal", "account_id"])

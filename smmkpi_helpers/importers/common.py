@@ -91,8 +91,6 @@ class ImportContext:
     account : dict or None
         The ``accounts`` row of ``--account`` (typed values), or None when the source does not
         need one (web analytics with a mapping, mentions with ``--brand``).
-    accounts : DataFrame
-        The dataset's ``accounts`` table (to check the account ids a mapping names).
     existing : Mapping[str, DataFrame]
         The dataset's typed tables (for known follower totals and posts already imported).
     options : Mapping[str, object]
@@ -100,7 +98,6 @@ class ImportContext:
     """
 
     account: dict | None
-    accounts: pd.DataFrame
     existing: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     options: Mapping[str, Any] = field(default_factory=dict)
 
@@ -378,26 +375,28 @@ def text_cells(series: pd.Series) -> pd.Series:
     Whole floats lose their ``.0``; other floats keep their shortest repr; bools become
     ``true``/``false``; Windows line ends become ``\\n``.
     """
-    out = pd.Series([None] * len(series), index=series.index, dtype=object)
     present = series.notna()
+    full = np.full(len(series), None, dtype=object)
     if not present.any():
-        return out
+        return pd.Series(full, index=series.index, dtype=object)
     values = series[present]
     if pd.api.types.is_bool_dtype(values.dtype):
-        text = values.astype(bool).map({True: "true", False: "false"})
+        text = values.astype(bool).map({True: "true", False: "false"}).astype("str")
     elif pd.api.types.is_integer_dtype(values.dtype):
-        text = values.astype("int64").astype(str)
+        text = values.astype("int64").astype("str")
     elif pd.api.types.is_float_dtype(values.dtype):
         floats = values.astype("float64")
-        whole = floats == np.floor(floats)
-        text = floats.map(repr)
-        text = text.where(~whole, floats[whole].astype("int64").astype(str) if whole.any() else "")
+        whole = (floats == np.floor(floats)).to_numpy()
+        text = floats.map(repr).astype("str")
+        if whole.any():
+            text[whole] = floats[whole].astype("int64").astype("str")
+    elif pd.api.types.infer_dtype(values, skipna=True) == "string":
+        text = values.astype("str")  # the common case: text cells, handled by pyarrow
     else:
-        text = values.map(_one_text)
-    text = text.astype(object).str.replace("\r\n", "\n", regex=False).str.strip()
-    cells = text.to_numpy(dtype=object, copy=True)
+        text = values.map(_one_text).astype("str")
+    text = text.str.replace("\r\n", "\n", regex=False).str.strip()
+    cells = text.to_numpy(dtype=object, na_value=None)
     cells[cells == ""] = None
-    full = np.full(len(series), None, dtype=object)
     full[present.to_numpy(dtype=bool)] = cells
     return pd.Series(full, index=series.index, dtype=object)
 
@@ -438,10 +437,21 @@ def local_iso(wall: pd.Series, timezone: str) -> pd.Series:
     return _iso(aware)
 
 
+def _offset_text(minutes: float) -> str:
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(int(minutes)), 60)
+    return f"{sign}{hours:02d}:{rest:02d}"
+
+
 def _iso(aware: pd.Series) -> pd.Series:
-    text = aware.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
-    text = text.str.replace(r"([+-]\d{2})(\d{2})$", r"\1:\2", regex=True)
-    return text.astype(object).where(aware.notna(), None)
+    """Return tz-aware times as ``YYYY-MM-DDTHH:MM:SS+HH:MM`` text (vectorised; None for NaT)."""
+    wall = aware.dt.tz_localize(None)
+    utc = aware.dt.tz_convert("UTC").dt.tz_localize(None)
+    minutes = (wall - utc) / pd.Timedelta(minutes=1)
+    text = np.datetime_as_string(wall.to_numpy(dtype="datetime64[s]"), unit="s")
+    offsets = minutes.map({m: _offset_text(m) for m in pd.unique(minutes.dropna())})
+    out = pd.Series(text, index=aware.index).astype(object) + offsets.astype(object)
+    return out.where(aware.notna(), None).astype(object)
 
 
 def stable_hash(*parts: object, length: int = 12) -> str:
@@ -594,11 +604,3 @@ def finalize(update: TableUpdate) -> tuple[TableUpdate, list[Issue]]:
         update.table, frame, update.mode, update.sources, update.hint, update.covers
     )
     return checked, issues
-
-
-def provenance(name: str, lines: Iterable[int | None] | None, n: int) -> dict[str, list]:
-    """Return the provenance columns for ``n`` rows read from the file ``name``."""
-    return {
-        "_file": [name] * n,
-        "_line": list(lines) if lines is not None else [None] * n,
-    }

@@ -211,7 +211,22 @@ def _convert_file(file: SourceFile, ctx: ImportContext, out: Converted) -> None:
         _page_likes(frame[likes_col][keep], wall[keep], rank[keep], rows, ctx, out)
 
 
-def _reconstruct(frame, rows, base, columns, ctx, out, name):
+def _reconstruct(
+    frame: pd.DataFrame,
+    rows: pd.DataFrame,
+    base: pd.DataFrame,
+    columns: list,
+    ctx: ImportContext,
+    out: Converted,
+    name: str,
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Fill ``published_at`` and ``post_id`` from month, weekday and hour (see the module doc).
+
+    Returns
+    -------
+    (Series, Series, Series)
+        The rows kept, their wall-clock publication times and their chronological rank.
+    """
     month_col = find_column(columns, "Post Month")
     weekday_col = find_column(columns, "Post Weekday")
     hour_col = find_column(columns, "Post Hour")

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ImportFailedError, UsageError
-from .attribution import attribute, default_rules, expand_goal_counts
+from .attribution import attribute, expand_goal_counts, rules_for, unmatched_note
 from .common import (
     Converted,
     ImportContext,
@@ -202,11 +202,11 @@ def _attributed(frame: pd.DataFrame, ctx: ImportContext, out: Converted) -> pd.D
     )
     rules = ctx.option("rules")
     if fields.shape[1]:
-        if not rules:
-            if ctx.account is None:
-                raise UsageError("give --account ID or a mapping with --map FILE")
-            rules = default_rules(ctx.account_id, str(ctx.account["platform"]))
-        account = attribute(fields, list(rules))
+        used = rules_for(ctx)
+        account = attribute(fields, used)
+        note = unmatched_note(account, used, "row of the report")
+        if note:
+            out.notes.append(note)
     elif rules:
         raise UsageError(
             "the report has no session source dimension to apply --map to; add sessionSource "

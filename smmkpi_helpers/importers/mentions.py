@@ -128,10 +128,15 @@ def parse_times(
     with_offset = text.fillna("").str.match(_ISO_OFFSET)
     out = pd.Series([None] * len(text), index=text.index, dtype=object)
     if with_offset.any():
-        aware = pd.to_datetime(text[with_offset], format="ISO8601", utc=False, errors="coerce")
-        out[with_offset] = [
-            None if pd.isna(t) else t.isoformat() for t in aware
-        ]  # offsets differ per cell: kept one by one
+        exact = text[with_offset].astype("str")
+        valid = pd.to_datetime(exact, format="ISO8601", utc=True, errors="coerce").notna()
+        normal = (
+            exact.str.replace(" ", "T", n=1, regex=False)
+            .str.replace(r"Z$", "+00:00", regex=True)
+            .str.replace(r"([+-]\d{2})(\d{2})$", r"\1:\2", regex=True)
+            .str.replace(r"T(\d{2}:\d{2})([+-])", r"T\1:00\2", regex=True)
+        )  # the offset is kept as written: it says where the author was
+        out[with_offset] = normal.where(valid.to_numpy(), None).to_numpy(dtype=object)
     naive_text = text.where(~with_offset)
     wall = pd.to_datetime(naive_text, format="ISO8601", errors="coerce")
     for fmt in ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d/%m/%Y %H:%M"):

@@ -179,40 +179,51 @@ def _key_text(frame: pd.DataFrame, table: Table, key: tuple[str, ...]) -> pd.Ser
     return out
 
 
-def _comparable(text: pd.Series, column: Column, zones: pd.Series | None) -> pd.Series:
-    """Return a text form in which two cells are equal exactly when their values are."""
-    text = text_cells(text)
-    typed, bad = parse_column(text, column)
+def _instants(
+    text: pd.Series, column: Column, zones: pd.Series | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the instants of timestamp cells (int64 ns) and which ones stay wall-clock times.
+
+    Naive cells of a table linked to accounts are read in the row's account time zone, as the
+    loader reads them; in ``mentions`` (no account) a naive cell is a wall-clock time, which
+    differs from every exact instant.
+    """
+    typed, _ = parse_column(text, column)
+    naive = timestamp_is_naive(text) & text.notna()
+    instants = typed.copy()
+    if zones is not None and naive.any():
+        for zone in pd.unique(zones[naive].dropna()):
+            rows = naive & (zones == zone)
+            wall = typed[rows].dt.tz_localize(None)
+            instants[rows] = wall.dt.tz_localize(
+                zone,
+                ambiguous=np.zeros(int(rows.sum()), dtype=bool),
+                nonexistent="shift_forward",
+            ).dt.tz_convert("UTC")
+    values = instants.to_numpy(dtype="datetime64[ns]").astype("int64")
+    wall_clock = naive.to_numpy(dtype=bool) if zones is None else np.zeros(len(text), bool)
+    return values, wall_clock
+
+
+def _same(old: pd.Series, new: pd.Series, column: Column, zones: pd.Series | None) -> pd.Series:
+    """Return, per row, whether two text cells hold the same value of ``column``'s kind."""
+    old, new = text_cells(old), text_cells(new)
+    both_empty = old.isna() & new.isna()
     if column.kind == "timestamp":
-        naive = timestamp_is_naive(text) & text.notna()
-        instants = typed.copy()
-        if zones is not None and naive.any():
-            for zone in pd.unique(zones[naive].dropna()):
-                rows = naive & (zones == zone)
-                wall = typed[rows].dt.tz_localize(None)
-                instants[rows] = wall.dt.tz_localize(
-                    zone,
-                    ambiguous=np.zeros(int(rows.sum()), dtype=bool),
-                    nonexistent="shift_forward",
-                ).dt.tz_convert("UTC")
-            form = instants.map(lambda t: None if pd.isna(t) else t.isoformat())
-        else:
-            form = instants.map(lambda t: None if pd.isna(t) else t.isoformat())
-            form = form.where(~naive, form + "~wall")
-    elif column.kind == "date":
-        form = typed.dt.strftime("%Y-%m-%d").astype(object).where(typed.notna(), None)
-    elif column.kind in ("count", "money", "number", "nonneg_number"):
-        form = typed.map(lambda v: None if pd.isna(v) else repr(float(v)))
+        (a, a_wall), (b, b_wall) = _instants(old, column, zones), _instants(new, column, zones)
+        equal = pd.Series((a == b) & (a_wall == b_wall), index=old.index)
+        return (equal & old.notna() & new.notna()) | both_empty
+    typed_old, bad_old = parse_column(old, column)
+    typed_new, bad_new = parse_column(new, column)
+    if column.kind in ("count", "money", "number", "nonneg_number", "date"):
+        equal = typed_old == typed_new
     elif column.kind == "bool":
-        form = (
-            typed.astype(object)
-            .where(typed.notna(), None)
-            .map(lambda v: None if v is None or v is pd.NA else str(bool(v)))
-        )
+        equal = (typed_old == typed_new).fillna(False).astype(bool)
     else:
-        form = typed.astype(object)
-    form = form.astype(object).where(~bad, "raw:" + text.fillna("").astype(str))
-    return form.astype(object).where(form.notna(), "")
+        equal = typed_old.astype(object) == typed_new.astype(object)
+    equal = equal.fillna(False).astype(bool) | both_empty
+    raw = bad_old | bad_new  # unparsable text: compare the text itself
+    return equal.where(~raw, old.fillna("") == new.fillna(""))
 
 
 # --------------------------------------------------------------------------- planning
@@ -270,9 +281,7 @@ def _merge_rows(
             if not provided.any():
                 continue
             column = table.column(name)
-            differs = provided & (
-                _comparable(old_rows[name], column, zones) != _comparable(incoming, column, zones)
-            )
+            differs = provided & ~_same(old_rows[name], incoming, column, zones)
             if differs.any():
                 mask = differs.to_numpy()
                 values = incoming[mask].astype(object).where(incoming[mask].notna(), None)

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
-from .attribution import RULE_FIELDS, attribute, default_rules, expand_goal_counts
+from .attribution import RULE_FIELDS, attribute, expand_goal_counts, rules_for, unmatched_note
 from .common import (
     Converted,
     ImportContext,
@@ -151,15 +151,6 @@ def _columns(frame: pd.DataFrame, aliases: dict[str, tuple[str, ...]]) -> dict[s
     return found
 
 
-def _rules(ctx: ImportContext, fields: pd.DataFrame) -> list:
-    rules = ctx.option("rules")
-    if rules:
-        return list(rules)
-    if ctx.account is None:
-        raise UsageError("give --account ID or a mapping with --map FILE")
-    return default_rules(ctx.account_id, str(ctx.account["platform"]))
-
-
 def _timezone(ctx: ImportContext) -> str:
     zone = ctx.option("timezone")
     if zone:
@@ -172,9 +163,18 @@ def _timezone(ctx: ImportContext) -> str:
     return ctx.timezone
 
 
-def _split_array(series: pd.Series) -> pd.Series:
-    text = text_cells(series).fillna("[]").str.strip().str.strip("[]")
-    return text.map(lambda t: [p.strip().strip("'\"") for p in t.split(",")] if t.strip() else [])
+def _elements(series: pd.Series, name: str) -> pd.DataFrame:
+    """Return the elements of Logs API list cells (``[1,2]``, ``['a','b']``), one per row.
+
+    Columns: ``row`` (the cell's index), ``pos`` (0-based position) and ``name``.
+    """
+    text = text_cells(series).fillna("").astype("str").str.strip().str.strip("[]")
+    parts = text.str.split(",").explode()
+    values = parts.astype("str").str.strip().str.strip("'\"")
+    frame = pd.DataFrame({"row": parts.index, name: values.to_numpy(dtype=object)})
+    frame = frame[frame[name].astype(str) != ""]
+    frame["pos"] = frame.groupby("row").cumcount()
+    return frame.reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- Logs API
@@ -200,7 +200,7 @@ def convert_logs(files: list[SourceFile], ctx: ImportContext) -> Converted:
         fields = pd.DataFrame(index=frame.index)
         for name, column in _columns(frame, _LOG_FIELDS).items():
             fields[name] = frame[column]
-        account = attribute(fields, _rules(ctx, fields))
+        account = attribute(fields, rules_for(ctx))
         keep = account.notna() | bool(ctx.option("all_visits", False))
         wall = pd.to_datetime(text_cells(frame[when]), format="ISO8601", errors="coerce")
         base = pd.DataFrame(
@@ -246,7 +246,7 @@ def convert_logs(files: list[SourceFile], ctx: ImportContext) -> Converted:
         goal_ids = find_column(frame.columns, "ym:s:goalsID")
         if goal_ids is None:
             continue
-        converted, missing = _goals(frame[keep], base[keep], rows[keep], goal_ids, goals, zone)
+        converted, missing = _goals(frame[keep], base[keep], rows[keep], goal_ids, goals, zone, out)
         for key, count in missing.items():
             unmapped[key] = unmapped.get(key, 0) + count
         conversions.append(converted)
@@ -275,9 +275,7 @@ def convert_logs(files: list[SourceFile], ctx: ImportContext) -> Converted:
     if unmapped:
         out.notes.append(_unmapped_note(unmapped, "--goal ID=KIND"))
     kept = sum(len(s) for s in sessions)
-    rules = ctx.option("rules") or (
-        default_rules(ctx.account_id, str(ctx.account["platform"])) if ctx.account else []
-    )
+    rules = rules_for(ctx)
     how = "; ".join(rule.describe() for rule in rules[:4]) + ("; ..." if len(rules) > 4 else "")
     out.notes.append(
         f"{kept} visit(s) kept" + ("" if ctx.option("all_visits") else f" (visits matching: {how})")
@@ -297,52 +295,54 @@ def _goals(
     ids_col: str,
     goals: dict[str, str],
     zone: str,
+    out: Converted,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Return one conversion per reached goal of the kept visits, and unmapped goal counts."""
     times_col = find_column(frame.columns, "ym:s:goalsDateTime")
     price_col = find_column(frame.columns, "ym:s:goalsPrice")
-    ids = _split_array(frame[ids_col])
-    times = _split_array(frame[times_col]) if times_col else ids.map(lambda v: [None] * len(v))
-    prices = _split_array(frame[price_col]) if price_col else ids.map(lambda v: [None] * len(v))
-    lengths_ok = (ids.map(len) == times.map(len)) & (
-        (ids.map(len) == prices.map(len)) | (prices.map(len) == 0)
-    )
-    prices = prices.where(prices.map(len) > 0, ids.map(lambda v: [None] * len(v)))
-    long = pd.DataFrame(
-        {
-            "visit": sessions["session_id"],
-            "account_id": sessions["account_id"],
-            "goal_id": ids,
-            "time": times,
-            "price": prices,
-            "_file": base["_file"],
-            "_line": base["_line"],
-        }
-    )[lengths_ok.to_numpy()]
-    long = long.explode(["goal_id", "time", "price"], ignore_index=True)
-    long = long[long["goal_id"].notna() & (long["goal_id"] != "")]
+    long = _elements(frame[ids_col], "goal_id")
+    counts = long.groupby("row").size()
+    for column, name in ((times_col, "time"), (price_col, "price")):
+        if column is None:
+            continue
+        extra = _elements(frame[column], name)
+        other = extra.groupby("row").size().reindex(counts.index, fill_value=0)
+        uneven = counts.index[(other != counts) & ((other > 0) | (name == "time"))]
+        if len(uneven):
+            mask = base.index.isin(uneven)
+            out.issues += row_issues(
+                base,
+                pd.Series(mask, index=base.index),
+                "conversions",
+                f"the visit's goals are left out: ym:s:goalsID and {column} list different "
+                "numbers of goals",
+                column=column,
+                values=frame[column],
+            )
+            long = long[~long["row"].isin(uneven)]
+        long = long.merge(extra, on=["row", "pos"], how="left")
     if not len(long):
         return pd.DataFrame(), {}
+    for name in ("time", "price"):
+        if name not in long:
+            long[name] = None
     long["kind"] = long["goal_id"].map(goals)
     missing = long.loc[long["kind"].isna(), "goal_id"].value_counts().to_dict()
     long = long[long["kind"].notna()].reset_index(drop=True)
-    number = long.groupby(["visit", "goal_id"]).cumcount() + 1
+    at = long["row"].to_numpy()
+    visit = sessions.loc[at, "session_id"].astype(str).to_numpy()
+    number = long.groupby(["row", "goal_id"]).cumcount() + 1
     wall = pd.to_datetime(long["time"], format="ISO8601", errors="coerce")
     rows = pd.DataFrame(
         {
-            "conversion_id": (
-                long["visit"].astype(str)
-                + "-"
-                + long["goal_id"].astype(str)
-                + "-"
-                + number.astype(str)
-            ).map(make_id),
+            "conversion_id": visit + "-" + long["goal_id"].astype(str) + "-" + number.astype(str),
             "occurred_at": local_iso(wall, zone),
             "goal": long["kind"],
-            "account_id": long["account_id"],
-            "session_id": long["visit"],
+            "account_id": sessions.loc[at, "account_id"].to_numpy(dtype=object),
+            "session_id": visit,
             "value": long["price"],
-            "_file": long["_file"],
-            "_line": long["_line"],
+            "_file": base.loc[at, "_file"].to_numpy(dtype=object),
+            "_line": base.loc[at, "_line"].to_numpy(dtype=object),
             "_where": "goal " + long["goal_id"].astype(str),
         }
     )
@@ -415,7 +415,11 @@ def convert_report(files: list[SourceFile], ctx: ImportContext) -> Converted:
     frame = frame[~days.isna()].assign(date=days[~days.isna()])
     fields = frame[[c for c in RULE_FIELDS if c in frame]]
     if fields.shape[1]:
-        account = attribute(fields, _rules(ctx, fields))
+        used = rules_for(ctx)
+        account = attribute(fields, used)
+        note = unmatched_note(account, used, "row of the report")
+        if note:
+            out.notes.append(note)
     elif ctx.option("rules"):
         raise UsageError(
             "the report has no source column (UTM tags, social network) to apply --map to; "

@@ -16,15 +16,21 @@ growth KPIs for ``P`` against ``P'`` and for ``P'`` against ``P''`` (the period 
 - ``mentions_growth``, the same from the per-date mentions (awareness returns them under the
   private key ``_mentions_per_date``);
 
-both null when the comparison value is null or 0 (rule 13). ``integrity_score`` is null until
-the integrity module plugs in through ``extra``, a callable ``(ds, scope) -> dict`` whose values
-override the family values (it also fills ``clean_net_follower_growth``). Keys that start with
-``_`` never reach the output. A scope without a scoped day gives null for every KPI (rule 1).
+both null when the comparison value is null or 0 (rule 13). ``integrity_score`` and
+``clean_net_follower_growth`` are null unless the integrity checks plug in through ``extra``, a
+callable ``(ds, scope) -> dict`` whose values override the family values
+(:func:`smmkpi_helpers.integrity.score.integrity_values`; ``smmkpi kpis`` and the scorecard pass
+it). Keys that start with ``_`` never reach the output. A scope without a scoped day gives null
+for every KPI (rule 1), and ``extra`` is not called for it.
+
+Extensions of the shared contract (nothing renamed): the table's ``label`` column (last);
+:func:`kpi_report` (the table with its scopes), :func:`kpi_table`, :func:`report_json`; the
+families' optional keyword arguments (``posts=``, ``sessions=``, ``conversions=``) through
+which the entry point shares what several families need.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -44,7 +50,7 @@ from . import (
     subscribers,
     traffic,
 )
-from ._posts import scoped_posts, to_python
+from ._posts import restricted_view, scoped_posts, to_python
 from .catalog import CATALOG, FAMILIES, KPI_IDS, Kpi, kpi
 
 __all__ = [
@@ -199,73 +205,11 @@ def compute_values(
         (unrounded, percentages as percent), ``None`` where not available. The growth KPIs
         compare with the specialist's own scope in the comparison period.
     """
-    raw = _family_values(ds, scope)
-    previous = _growth_bases(ds, scope.comparison(ds)) if not scope.is_empty else {}
-    return _finish(ds, scope, raw, previous, extra)
-
-
-#: Account-linked tables and the column that places a row on a day (None: never cut by date).
-_VIEW_TABLES = {
-    "account_daily": "date",
-    "posts": "published_at_local",
-    "content_plan": "planned_date",
-    "web_sessions": "started_at_local",
-    "web_daily": "date",
-    "ad_spend": "date",
-    # an answer may come after the period, and threads are keyed by account: accounts only
-    "messages": None,
-}
-
-
-def restricted_view(ds: Dataset, scopes: Iterable[Scope]) -> Dataset:
-    """Return the dataset cut to what the given scopes can touch (a speed-up, same results).
-
-    Account-linked tables keep the rows of the scopes' accounts, and, except ``messages``,
-    only the days from the day before the first scoped day (rule 3 reads it) to the day after
-    the last one. ``mentions`` keep every brand (share of voice counts competitors) but only
-    the instants within two days of the scoped days (no time zone is further from UTC).
-    Tables whose rules look outside the scope stay whole: ``conversions`` (a session counts
-    as converted when any conversion names it, whatever its day or account), ``messages`` by
-    date (an answer may come after the period), and the reference tables.
-
-    Parameters
-    ----------
-    ds : Dataset
-        A loaded dataset.
-    scopes : iterable of Scope
-        The scopes that will be computed on the view.
-
-    Returns
-    -------
-    Dataset
-        A new Dataset sharing the metadata of ``ds``; ``ds`` itself is not changed. When every
-        scope is empty, ``ds`` is returned as it is.
-    """
-    days = [s.days for s in scopes if not s.is_empty]
-    if not days:
-        return ds
-    scoped = pd.concat(days, ignore_index=True)
-    accounts = scoped["account_id"].unique()
-    first = scoped["date"].min() - pd.Timedelta(days=1)
-    last = scoped["date"].max() + pd.Timedelta(days=2)  # exclusive end: last day + 1
-    tables = dict(ds.tables)
-    for name, day_column in _VIEW_TABLES.items():
-        frame = tables.get(name)
-        if frame is None:
-            continue
-        keep = frame["account_id"].isin(accounts)
-        if day_column is not None:
-            when = frame[day_column]
-            keep = keep & (when >= first) & (when < last)
-        tables[name] = frame[keep.to_numpy()]
-    mentions = tables.get("mentions")
-    if mentions is not None and len(mentions):
-        # no account: every brand stays; any time zone is within 14 hours of UTC, so a UTC
-        # instant more than two days outside the scoped days cannot fall on one of them
-        wall = mentions["published_at"].dt.tz_convert("UTC").dt.tz_localize(None)
-        near = (wall >= first - pd.Timedelta(days=1)) & (wall < last + pd.Timedelta(days=1))
-        tables["mentions"] = mentions[near.to_numpy()]
-    return dataclasses.replace(ds, tables=tables)
+    if scope.is_empty:
+        return _finish(ds, scope, _family_values(ds, scope), {}, extra)
+    before = scope.comparison(ds)
+    view = restricted_view(ds, (scope, before))
+    return _finish(ds, scope, _family_values(view, scope), _growth_bases(view, before), extra)
 
 
 def _change(entry: Kpi, value, comparison) -> tuple[int | float | None, float | None]:

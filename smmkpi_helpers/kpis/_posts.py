@@ -1,17 +1,26 @@
-"""Shared helpers of the KPI families: scoped posts, ratio of sums, sums, Python scalars.
+"""Shared helpers of the KPI families: scoped posts, ratio of sums, scoped rows, the view.
 
 Every family module builds on these, so the catalog's rules are written once:
 
 - rule 5: a post belongs to the account-day of its *local* publication day, and ``F_i`` is the
-  account's followers on that day (from ``account_daily``);
+  account's followers on that day (from ``account_daily``): :func:`scoped_posts`;
 - rule 6: ratios of sums are *pairwise*: a row enters a ratio only when it has both the
-  numerator and the denominator;
-- rule 14: a ratio whose denominator is 0 (or that has no pair at all) is null.
+  numerator and the denominator: :func:`ratio_of_sums`;
+- rule 14: a ratio whose denominator is 0 (or that has no pair at all) is null, and a sum over
+  cells none of which is reported is null: :func:`ratio_of_sums`, :func:`sum_or_none`.
+
+The rest serves the time budget (every KPI of a specialist-month well under half a second):
+:class:`AccountDays` matches (account, day) pairs through integer keys, :func:`rows_in_scope`
+is :func:`smmkpi_helpers.scope.in_scope` built on it, :func:`isin_text` avoids the slow
+``isin`` of pyarrow-backed strings, and :func:`restricted_view` cuts a dataset to what a few
+scopes can touch.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -30,6 +39,7 @@ __all__ = [
     "match_account_days",
     "null_values",
     "ratio_of_sums",
+    "restricted_view",
     "rows_in_scope",
     "scope_positions",
     "scoped_posts",
@@ -79,17 +89,29 @@ class AccountDays:
     """
 
     def __init__(self, accounts: pd.Series | np.ndarray, days: pd.Series | np.ndarray) -> None:
-        ids = np.asarray(accounts, dtype=object)
-        self._accounts = pd.Index(pd.unique(ids), dtype=object)
-        self._index = pd.Index(_keys(self._accounts.get_indexer(ids), day_numbers(days)))
+        codes, uniques = pd.factorize(np.asarray(accounts) if _plain(accounts) else accounts)
+        self._accounts = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
+        self._index = pd.Index(_keys(codes, day_numbers(days)))
 
     def positions(
         self, accounts: pd.Series | np.ndarray, days: pd.Series | np.ndarray
     ) -> np.ndarray:
         """Return each pair's row position in the indexed table, or -1 when absent."""
-        codes = self._accounts.get_indexer(np.asarray(accounts, dtype=object))
-        keys = _keys(codes, day_numbers(days))
+        keys = _keys(self._codes(accounts), day_numbers(days))
         return np.where(keys >= 0, self._index.get_indexer(keys), -1)
+
+    def _codes(self, accounts: pd.Series | np.ndarray) -> np.ndarray:
+        # factorize first (fast on pyarrow strings), then map the few distinct ids
+        codes, uniques = pd.factorize(np.asarray(accounts) if _plain(accounts) else accounts)
+        if not len(uniques):
+            return np.full(len(codes), -1, dtype=np.int64)
+        mapping = self._accounts.get_indexer(np.asarray(uniques, dtype=object))
+        return np.where(codes >= 0, mapping[np.maximum(codes, 0)], -1)
+
+
+def _plain(values: object) -> bool:
+    """Return whether ``values`` is neither a Series nor an Index (lists, arrays)."""
+    return not isinstance(values, (pd.Series, pd.Index))
 
 
 def match_account_days(
@@ -301,3 +323,67 @@ def family_ids(family: str) -> list[str]:
 def null_values(family: str) -> dict[str, None]:
     """Return ``{id: None}`` for every catalog id of ``family`` (no data, or an empty scope)."""
     return dict.fromkeys(family_ids(family))
+
+
+#: Account-linked tables and the column that places a row on a day (None: never cut by date).
+_VIEW_TABLES = {
+    "account_daily": "date",
+    "posts": "published_at_local",
+    "content_plan": "planned_date",
+    "web_sessions": "started_at_local",
+    "web_daily": "date",
+    "ad_spend": "date",
+    # an answer may come after the period, and threads are keyed by account: accounts only
+    "messages": None,
+}
+
+
+def restricted_view(ds: Dataset, scopes: Iterable[Scope]) -> Dataset:
+    """Return the dataset cut to what the given scopes can touch (a speed-up, same results).
+
+    Account-linked tables keep the rows of the scopes' accounts, and, except ``messages``,
+    only the days from the day before the first scoped day (rule 3 reads it) to the day after
+    the last one. ``mentions`` keep every brand (share of voice counts competitors) but only
+    the instants within two days of the scoped days (no time zone is further from UTC).
+    Tables whose rules look outside the scope stay whole: ``conversions`` (a session counts
+    as converted when any conversion names it, whatever its day or account), ``messages`` by
+    date (an answer may come after the period), and the reference tables.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset.
+    scopes : iterable of Scope
+        The scopes that will be computed on the view.
+
+    Returns
+    -------
+    Dataset
+        A new Dataset sharing the metadata of ``ds``; ``ds`` itself is not changed. When every
+        scope is empty, ``ds`` is returned as it is.
+    """
+    days = [s.days for s in scopes if not s.is_empty]
+    if not days:
+        return ds
+    scoped = pd.concat(days, ignore_index=True)
+    accounts = scoped["account_id"].unique()
+    first = scoped["date"].min() - pd.Timedelta(days=1)
+    last = scoped["date"].max() + pd.Timedelta(days=2)  # exclusive end: last day + 1
+    tables = dict(ds.tables)
+    for name, day_column in _VIEW_TABLES.items():
+        frame = tables.get(name)
+        if frame is None:
+            continue
+        keep = frame["account_id"].isin(accounts)
+        if day_column is not None:
+            when = frame[day_column]
+            keep = keep & (when >= first) & (when < last)
+        tables[name] = frame[keep.to_numpy()]
+    mentions = tables.get("mentions")
+    if mentions is not None and len(mentions):
+        # no account: every brand stays; any time zone is within 14 hours of UTC, so a UTC
+        # instant more than two days outside the scoped days cannot fall on one of them
+        wall = mentions["published_at"].dt.tz_convert("UTC").dt.tz_localize(None)
+        near = (wall >= first - pd.Timedelta(days=1)) & (wall < last + pd.Timedelta(days=1))
+        tables["mentions"] = mentions[near.to_numpy()]
+    return dataclasses.replace(ds, tables=tables)

@@ -17,7 +17,7 @@ from ..dataset import Dataset
 from ..schema import GOALS, LEAD_GOALS, POST_FORMATS
 from ..scope import Scope
 from . import content, engagement, goals, reach, subscribers, traffic
-from ._posts import rows_in_scope, scoped_posts, to_python
+from ._posts import restricted_view, rows_in_scope, scoped_posts, to_python
 from .goals import scoped_conversions
 
 __all__ = [
@@ -301,6 +301,7 @@ def by_account(ds: Dataset, scope: Scope) -> pd.DataFrame:
         specialist with that account alone.
     """
     accounts = ds["accounts"].set_index("account_id")
+    view = restricted_view(ds, [scope])
     records = []
     for account_id in scope.accounts:  # a handful of accounts, not rows of a table
         row = {
@@ -308,7 +309,7 @@ def by_account(ds: Dataset, scope: Scope) -> pd.DataFrame:
             "platform": accounts.at[account_id, "platform"],
             "business_goal": accounts.at[account_id, "business_goal"],
         }
-        row.update(_main_kpis(ds, _sub_scope(ds, scope, [account_id])))
+        row.update(_main_kpis(view, _sub_scope(view, scope, [account_id])))
         records.append(row)
     return _main_frame(records, ["account_id", "platform", "business_goal"])
 
@@ -333,10 +334,11 @@ def by_platform(ds: Dataset, scope: Scope) -> pd.DataFrame:
     by_name: dict[str, list[str]] = {}
     for account_id in scope.accounts:
         by_name.setdefault(platforms[account_id], []).append(account_id)
+    view = restricted_view(ds, [scope])
     records = []
     for platform in sorted(by_name):
         row = {"platform": platform, "accounts": len(by_name[platform])}
-        row.update(_main_kpis(ds, _sub_scope(ds, scope, by_name[platform])))
+        row.update(_main_kpis(view, _sub_scope(view, scope, by_name[platform])))
         records.append(row)
     return _main_frame(records, ["platform", "accounts"]).astype({"accounts": "int64"})
 
@@ -380,9 +382,10 @@ def traffic_funnel(ds: Dataset, scope: Scope) -> pd.DataFrame:
         ``post_ctr``); ``sessions`` is ``social_sessions`` and ``conversions`` the KPI of the
         same name.
     """
-    posts = scoped_posts(ds, scope)
-    sessions = traffic.compute(ds, scope, posts=posts)["social_sessions"]
-    conversions = goals.compute(ds, scope)["conversions"]
+    view = restricted_view(ds, [scope])
+    posts = scoped_posts(view, scope)
+    sessions = traffic.compute(view, scope, posts=posts)["social_sessions"]
+    conversions = goals.compute(view, scope)["conversions"]
     values = [
         posts["reach"].sum(min_count=1) if len(posts) else 0.0,
         posts["link_clicks"].sum(min_count=1) if len(posts) else 0.0,

@@ -15,13 +15,11 @@ import pandas as pd
 from ..dataset import Dataset
 from ..schema import POST_FORMATS
 from ..scope import Scope
-from ._posts import null_values, scope_positions, scoped_posts
+from ._posts import AccountDays, null_values, scoped_posts
 
 __all__ = ["FAMILY", "compute", "plan_by_day"]
 
 FAMILY = "content"
-
-_KEYS = ["account_id", "date"]
 
 
 def plan_by_day(ds: Dataset, scope: Scope, *, posts: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -46,19 +44,40 @@ def plan_by_day(ds: Dataset, scope: Scope, *, posts: pd.DataFrame | None = None)
     """
     if posts is None:
         posts = scoped_posts(ds, scope)
-    days = scope.days[_KEYS].reset_index(drop=True)
-    n = len(days)
-    post_day = scope_positions(scope, posts["account_id"], posts["date"])
-    published = np.bincount(post_day[post_day >= 0], minlength=n)
-    out = days.assign(planned=np.nan, published=published.astype("int64"), fulfilled=np.nan)
+    planned, published, fulfilled = _plan_counts(ds, scope, posts)
+    days = scope.days
+    return pd.DataFrame(
+        {
+            "account_id": days["account_id"].to_numpy(),
+            "date": days["date"].to_numpy(),
+            "planned": np.nan if planned is None else planned,
+            "published": published,
+            "fulfilled": np.nan if fulfilled is None else fulfilled,
+        }
+    )
+
+
+def _plan_counts(
+    ds: Dataset, scope: Scope, posts: pd.DataFrame
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None]:
+    """Return planned, published and fulfilled counts per row of ``scope.days`` (rule 8).
+
+    ``planned`` and ``fulfilled`` are None without a ``content_plan`` table.
+    """
+    n = len(scope.days)
+    if not n:
+        empty = np.zeros(0, dtype="int64")
+        return (empty if ds.has("content_plan") else None), empty, None
+    index = AccountDays(scope.days["account_id"], scope.days["date"])
+    post_day = index.positions(posts["account_id"], posts["date"])
+    published = np.bincount(post_day[post_day >= 0], minlength=n).astype("int64")
     plan = ds.get("content_plan")
     if plan is None:
-        return out[[*_KEYS, "planned", "published", "fulfilled"]]
-    slot_day = scope_positions(scope, plan["account_id"], plan["planned_date"])
+        return None, published, None
+    slot_day = index.positions(plan["account_id"], plan["planned_date"])
     in_scope_ = slot_day >= 0
     slot_day = slot_day[in_scope_]
     slot_format = _format_codes(plan["format"])[in_scope_]
-    planned = np.bincount(slot_day, minlength=n)
     # formatted slots take posts of their format: per (day, format) min(slots, posts)
     width = len(POST_FORMATS)
     formatted = slot_format >= 0
@@ -70,9 +89,8 @@ def plan_by_day(ds: Dataset, scope: Scope, *, posts: pd.DataFrame | None = None)
     # then slots without a format take any post left
     free = np.bincount(slot_day[~formatted], minlength=n)
     fulfilled = filled_f + np.minimum(free, published - filled_f)
-    return out.assign(planned=planned.astype("int64"), fulfilled=fulfilled.astype("int64"))[
-        [*_KEYS, "planned", "published", "fulfilled"]
-    ]
+    planned = np.bincount(slot_day, minlength=n).astype("int64")
+    return planned, published, fulfilled.astype("int64")
 
 
 def _format_codes(formats: pd.Series) -> np.ndarray:
@@ -107,11 +125,9 @@ def compute(
     if posts is None:
         posts = scoped_posts(ds, scope)
     values["posts_published"] = len(posts)
-    if ds.has("content_plan"):
-        calendar = plan_by_day(ds, scope, posts=posts)
-        planned = int(calendar["planned"].sum())
-        if planned:
-            values["plan_completion"] = int(calendar["fulfilled"].sum()) / planned * 100
+    planned, _, fulfilled = _plan_counts(ds, scope, posts)
+    if planned is not None and planned.sum():
+        values["plan_completion"] = int(fulfilled.sum()) / int(planned.sum()) * 100
     interactions = posts["interactions"].dropna()
     if len(interactions):
         values["interactions_per_post"] = float(interactions.sum()) / len(interactions)
