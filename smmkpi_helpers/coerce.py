@@ -218,6 +218,22 @@ def _safe(fn):
     return check
 
 
+_EMPTY_DTYPES = {
+    "count": "float64",
+    "money": "float64",
+    "number": "float64",
+    "nonneg_number": "float64",
+    "bool": "boolean",
+    "date": "datetime64[ns]",
+    "timestamp": "datetime64[ns, UTC]",
+}
+
+
+def _empty_typed(kind: str, index: pd.Index) -> pd.Series:
+    dtype = _EMPTY_DTYPES.get(kind, "str")
+    return pd.Series(pd.NA if dtype == "boolean" else None, index=index, dtype=dtype)
+
+
 def parse_column(series: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     """Coerce one column to its kind.
 
@@ -236,6 +252,8 @@ def parse_column(series: pd.Series, column: Column) -> tuple[pd.Series, pd.Serie
     """
     kind = column.kind
     present = series.notna()
+    if not present.any():  # an empty optional column: skip the parsing, keep the type
+        return _empty_typed(kind, series.index), pd.Series(False, index=series.index)
     if kind in ("count", "money", "number", "nonneg_number"):
         values = _numbers(series)
         bad = present & values.isna()
