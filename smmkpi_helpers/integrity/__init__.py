@@ -9,6 +9,7 @@ and the measured figures.
 from .checks import FLAG_COLUMNS, KINDS, SEVERITIES, find_flags, flags_for_scope
 from .score import (
     AFFECTED_KPIS,
+    annotate_kpi_table,
     counting,
     flag_kinds_by_kpi,
     follower_adjustment,
@@ -19,6 +20,7 @@ from .spikes import SPIKE_COLUMNS, find_spikes, spike_baseline
 
 __all__ = [
     "AFFECTED_KPIS",
+    "annotate_kpi_table",
     "FLAG_COLUMNS",
     "KINDS",
     "SEVERITIES",

@@ -115,3 +115,14 @@ def flag_kinds_by_kpi(flags: pd.DataFrame) -> dict[str, list[str]]:
         for kpi_id in AFFECTED_KPIS.get(kind, ()):
             out.setdefault(kpi_id, set()).add(kind)
     return {k: sorted(v) for k, v in out.items()}
+
+
+def annotate_kpi_table(table: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
+    """Return the KPI table with a ``flags`` column: per gameable KPI, the kinds of counting
+    flags that put it in doubt (an empty list when none), so that the scorecard and reports
+    can discount or mark it.
+    """
+    doubt = flag_kinds_by_kpi(flags)
+    gameable = table["gameable"].astype(bool)
+    marks = [doubt.get(k, []) if g else [] for k, g in zip(table["kpi"], gameable, strict=True)]
+    return table.assign(flags=marks)
