@@ -268,3 +268,22 @@ def test_integrity_score_caps_per_kind():
         }
     )
     assert integrity_score(flags) == 100 - 50 - 10
+
+
+def test_annotate_kpi_table_marks_only_gameable_kpis_in_doubt():
+    from smmkpi_helpers.integrity import annotate_kpi_table
+
+    table = pd.DataFrame(
+        {
+            "kpi": ["er_reach", "talk_rate", "social_sessions", "leads"],
+            "gameable": [True, False, True, False],
+        }
+    )
+    flags = pd.DataFrame(
+        {"kind": ["bought_likes", "robot_traffic"], "severity": ["critical", "info"]}
+    )
+    marked = annotate_kpi_table(table, flags)
+    # bought likes (critical) put er_reach in doubt; talk_rate is not gameable; the robot flag
+    # is info only, so social_sessions stays clean
+    assert marked["flags"].tolist() == [["bought_likes"], [], [], []]
+    assert "flags" not in table.columns  # the input is not modified
