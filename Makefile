@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PERIOD ?= 2026-10
 PYTEST_ARGS ?=
+# two workers: the machines have 2 cores; tests of one file stay on one worker
+PYTEST_PARALLEL ?= -n 2 --dist loadfile
 
 .PHONY: help setup demo test test-fast lint format evaluate sample validate kpis benchmarks browser lab clean
 
@@ -37,10 +39,10 @@ test: $(STAMP) ## set up, then run every test (lint, unit, notebooks, browser)
 	bash scripts/ensure-chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 test-fast: $(STAMP) ## run the unit tests only (no notebooks, no browser)
-	$(BIN)/python -m pytest -m "not slow and not e2e" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not slow and not e2e" $(PYTEST_ARGS)
 
 lint: $(STAMP) ## check code and notebooks with ruff
 	$(BIN)/ruff check .
