@@ -11,7 +11,8 @@ How a specialist is judged (``docs/scorecard.md`` says the same for managers):
    the target; its ``weight``, when given, replaces the profile's (0 removes the KPI; a KPI
    outside the profile joins with that weight, or with :data:`DEFAULT_EXTRA_WEIGHT`).
    **A KPI without a target is judged against its comparison period**: holding last period's
-   level is 100 %.
+   level is 100 %. A comparison value of 0 gives no scale to measure a change against (any
+   spend would look infinitely worse than none), so such a KPI drops out like a missing one.
 3. **Attainment** = ``100 + 100 x (value - target) / |target|`` when higher is better, and
    ``100 - 100 x (value - target) / |target|`` when lower is better (reply time, bounce,
    unfollows, cost per lead), so meeting the target is 100 % either way; ``|target|`` is
@@ -237,7 +238,7 @@ def score_specialist(
                 weight = float(target_row["weight"])
             elif weight is None:
                 weight = DEFAULT_EXTRA_WEIGHT
-        elif row.comparison is not None:
+        elif row.comparison is not None and row.comparison != 0:
             target, source = float(row.comparison), "comparison"
         flags_here = doubt.get(row.kpi, []) if entry.gameable else []
         record = {
@@ -268,7 +269,10 @@ def score_specialist(
                 why = (
                     "it is not available"
                     if row.value is None
-                    else ("it has no target and no comparison value")
+                    else (
+                        "it has no target, and no comparison value other than 0 to measure a "
+                        "change against"
+                    )
                 )
                 notes.append(
                     f"{entry.label} ({row.kpi}) dropped out: {why}; its weight was "

@@ -301,3 +301,13 @@ def test_results_are_finite_numbers(sample, sample_cards):
             for key in ("value", "attainment", "points", "weight", "contribution"):
                 value = row[key]
                 assert value is None or (isinstance(value, (int, float)) and np.isfinite(value))
+
+
+def test_a_zero_comparison_is_no_yardstick(build):
+    # September's reach was 0 on every day: October's 600 cannot be judged as a change against
+    # it (any value would be infinitely better), so the KPI drops out with a note
+    ds = _reach_only(build, reach_sep=0, reach_oct=600)
+    card = score_specialist(ds, "anna", "2026-10")
+    row = card.rows.set_index("kpi").loc["avg_daily_reach"]
+    assert row["comparison"] == 0 and row["status"] == "dropped" and row["weight"] is None
+    assert any("other than 0" in note for note in card.notes)
