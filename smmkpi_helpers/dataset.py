@@ -421,6 +421,16 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     if "mentions" in typed:
         raw_ts = raws["mentions"].frame["published_at"]
         typed["mentions"]["published_at_naive"] = timestamp_is_naive(raw_ts).to_numpy()
+    if (
+        "web_sessions" in typed
+        and typed["web_sessions"].empty
+        and len(typed.get("web_daily", pd.DataFrame()))
+    ):
+        # a header-only web_sessions file (as 'smmkpi init' writes) holds no visits: the
+        # aggregates in web_daily are the data (the data model reads web_daily only when
+        # web_sessions is absent)
+        del typed["web_sessions"]
+        del files["web_sessions"]
     errors = sorted((i for i in issues if i.severity == "error"), key=_issue_order)
     if errors:
         raise ValidationError(errors, source=folder.name)

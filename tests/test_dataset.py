@@ -371,3 +371,10 @@ def test_files_that_name_no_table_are_ignored(tmp_path):
     folder = write_tables(tmp_path, accounts=[ACCOUNT])
     (folder / "notes.csv").write_text("whatever\n1\n", encoding="utf-8")
     assert "notes" not in load_dataset(folder).files
+
+
+def test_header_only_web_sessions_leaves_web_daily_in_charge(tmp_path):
+    web_daily = [{"account_id": "vk_a", "date": "2026-10-01", "sessions": 10}]
+    folder = write_tables(tmp_path, accounts=[ACCOUNT], web_daily=web_daily, web_sessions=[])
+    ds = load_dataset(folder)
+    assert not ds.has("web_sessions") and len(ds["web_daily"]) == 1
