@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .coerce import parse_column, timestamp_is_naive
@@ -249,8 +250,10 @@ def _localise(
             fix = rows & naive & instants.notna()
             if fix.any():
                 wall = instants[fix].dt.tz_localize(None)
+                # a wall-clock time in the hour that repeats when clocks go back is read as its
+                # first occurrence (summer time); one in the skipped hour moves forward
                 instants[fix] = wall.dt.tz_localize(
-                    zone, ambiguous="NaT", nonexistent="shift_forward"
+                    zone, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward"
                 ).dt.tz_convert("UTC")
             local[rows] = instants[rows].dt.tz_convert(zone).dt.tz_localize(None)
         frame[name] = instants

@@ -378,3 +378,12 @@ def test_header_only_web_sessions_leaves_web_daily_in_charge(tmp_path):
     folder = write_tables(tmp_path, accounts=[ACCOUNT], web_daily=web_daily, web_sessions=[])
     ds = load_dataset(folder)
     assert not ds.has("web_sessions") and len(ds["web_daily"]) == 1
+
+
+def test_naive_time_in_the_repeated_autumn_hour_is_kept(tmp_path):
+    # Europe/Berlin goes back from 03:00 to 02:00 on 2026-10-25: 02:30 happens twice; the
+    # loader takes the first (summer time, UTC+2), so 02:30 local = 00:30 UTC
+    account = {**ACCOUNT, "timezone": "Europe/Berlin"}
+    post = {**POST, "published_at": "2026-10-25 02:30"}
+    ds = load_dataset(write_tables(tmp_path, accounts=[account], posts=[post]))
+    assert ds["posts"]["published_at"].iloc[0] == pd.Timestamp("2026-10-25 00:30", tz="UTC")
