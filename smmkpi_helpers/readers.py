@@ -161,7 +161,7 @@ def _read_csv(path: Path, table: str, columns: list[str]) -> RawTable:
         )
     except (pd.errors.ParserError, ValueError):
         return _read_csv_slow(path, table, columns, text, encoding, separator)
-    frame.columns = _unique_names([str(c).strip() for c in frame.columns])
+    frame.columns = unique_names([str(c).strip() for c in frame.columns])
     if not isinstance(frame.index, pd.RangeIndex) or (
         frame.columns.size and str(frame.columns[0]).startswith("Unnamed")
     ):
@@ -215,7 +215,7 @@ def _read_csv_slow(
             separator,
             [_empty_issue(table, path.name, columns)],
         )
-    frame = pd.DataFrame(rows, columns=_unique_names(header), dtype=object)
+    frame = pd.DataFrame(rows, columns=unique_names(header), dtype=object)
     return RawTable(
         _blank_to_na(frame),
         np.asarray(lines, dtype=int),
@@ -232,7 +232,8 @@ def _sep_name(separator: str) -> str:
     return {",": "commas", ";": "semicolons", "\t": "tabs"}.get(separator, repr(separator))
 
 
-def _unique_names(header: list[str]) -> list[str]:
+def unique_names(header: list[str]) -> list[str]:
+    """Return header names made unique (``a``, ``a.1``, ...), empty ones named ``unnamed``."""
     seen: dict[str, int] = {}
     names = []
     for name in header:
@@ -325,7 +326,7 @@ def _read_xlsx(path: Path, table: str, columns: list[str]) -> RawTable:
             "xlsx",
             issues=[_empty_issue(table, path.name, columns)],
         )
-    frame = _blank_to_na(pd.DataFrame(rows, columns=_unique_names(header), dtype=object))
+    frame = _blank_to_na(pd.DataFrame(rows, columns=unique_names(header), dtype=object))
     return RawTable(frame, np.asarray(lines, dtype=int), path.name, "xlsx", issues=[])
 
 

@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..coerce import parse_column
 from ..errors import ImportFailedError, Issue, UsageError
-from ..readers import RawTable, decode_text, read_table_file, sniff_separator
+from ..readers import RawTable, decode_text, read_table_file, sniff_separator, unique_names
 from ..schema import TABLES, Column, is_valid_id
 
 __all__ = [
@@ -298,7 +298,7 @@ def parse_delimited(text: str, name: str, encoding: str | None = None) -> RawTab
         numbers.append(start)
     if header is None:
         return RawTable(pd.DataFrame(), np.array([], dtype=int), name, "csv", encoding, None, [])
-    names = _unique(header)
+    names = unique_names(header)
     frame = pd.DataFrame(rows, columns=names, dtype=object)
     cells = {}
     for column in frame.columns:
@@ -313,20 +313,6 @@ def _next_is_comment(lines: list[str], index: int) -> bool:
         if line.strip():
             return line.startswith("#")
     return False
-
-
-def _unique(header: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for name in header:
-        name = name or "unnamed"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}.{seen[name]}"
-        else:
-            seen[name] = 0
-        out.append(name)
-    return out
 
 
 # --------------------------------------------------------------------------- cells
