@@ -284,15 +284,12 @@ def _failure_banner(nb):
     """Return a Markdown cell that says, in plain words, that the notebook stopped on an error."""
     import nbformat
 
-    error = next(
-        (
-            o
-            for c in nb.cells
-            for o in c.get("outputs", []) or []
-            if o.get("output_type") == "error"
-        ),
-        None,
-    )
+    error = None
+    for cell in nb.cells:  # the failed cell's last error (a timeout follows KeyboardInterrupt)
+        errors = [o for o in cell.get("outputs", []) or [] if o.get("output_type") == "error"]
+        if errors:
+            error = errors[-1]
+            break
     what = ""
     if error is not None:
         what = f" ({safe_text(error.get('ename', ''))}: {safe_text(error.get('evalue', ''))})"

@@ -45,7 +45,10 @@ Output layout (``OUT/<period>/`` with ``<period>`` from :func:`period_folder`)::
 Extensions of the contract (documented here and in ``docs/evaluate.md``): a range period's
 folder is its label with ``..`` written ``_`` (``2026-09-01_2026-09-30``), because ``..`` may not
 appear in a path; each specialist folder holds its own ``manifest.json``; ``cell_timeout``
-(``--cell-timeout``) limits each cell.
+(``--cell-timeout``) limits each cell; ``notebooks_dir`` (``--notebooks``) runs other notebooks
+that follow the parameter contract. For the specialist audience the ``parameters`` cell of each
+executed notebook shows the pack's own values, and Markdown examples that name the notebook's
+default specialist name the pack's owner (a pack never names anyone else).
 """
 
 from __future__ import annotations
@@ -644,8 +647,8 @@ class KernelSession:
         Seconds to wait for a kernel to answer after it starts.
     retries : int
         How many times a failed start is retried (ZMQ "address already in use" races).
-    prepare : callable, optional
-        ``() -> str``: code run after each (re)start, e.g. :func:`kernel_prepare`.
+    prepare : str, optional
+        Code run after each (re)start, e.g. a call of :func:`kernel_prepare`.
     env : mapping, optional
         The kernel's environment (default :func:`kernel_env`).
     cwd : str, optional
@@ -675,10 +678,15 @@ class KernelSession:
         self.failed_starts: list[str] = []
 
     # -- life cycle ---------------------------------------------------------------------------
+    # nbclient needs an asynchronous client (a blocking one waits on IOPub without a timeout, so
+    # cell timeouts would never fire): the manager and client are jupyter_client's async ones,
+    # driven through ``run_sync`` where this class offers a plain call.
     @property
     def alive(self) -> bool:
         """Return whether the kernel is running."""
-        return self.km is not None and self.km.is_alive()
+        from jupyter_core.utils import run_sync
+
+        return self.km is not None and bool(run_sync(self.km.is_alive)())
 
     def start(self) -> None:
         """Start the kernel, retrying failed starts; run the prepare code.
@@ -688,16 +696,17 @@ class KernelSession:
         KernelStartError
             When every attempt failed; the message holds each attempt's error.
         """
-        from jupyter_client.manager import KernelManager
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
 
         errors = []
         for attempt in range(self.retries + 1):
-            km = KernelManager(kernel_name=self.kernel_name)
+            km = AsyncKernelManager(kernel_name=self.kernel_name)
             kc = None
             # the kernel's own stdout/stderr: noise, or why it died; closed in shutdown()
             log = tempfile.TemporaryFile()  # noqa: SIM115
             try:
-                km.start_kernel(
+                run_sync(km.start_kernel)(
                     extra_arguments=["--HistoryManager.hist_file=:memory:"],
                     env=self.env,
                     cwd=self.cwd,
@@ -706,7 +715,7 @@ class KernelSession:
                 )
                 kc = km.client()
                 kc.start_channels()
-                kc.wait_for_ready(timeout=self.startup_timeout)
+                run_sync(kc.wait_for_ready)(timeout=self.startup_timeout)
                 self.km, self.kc, self._log = km, kc, log
                 self.starts += 1
                 if self.prepare_code:
@@ -730,16 +739,14 @@ class KernelSession:
 
     @staticmethod
     def _stop(km, kc) -> None:
-        try:
+        from jupyter_core.utils import run_sync
+
+        with contextlib.suppress(Exception):
             if kc is not None:
                 kc.stop_channels()
-        except Exception:  # pragma: no cover - best effort
-            pass
-        try:
+        with contextlib.suppress(Exception):
             if km is not None and km.has_kernel:
-                km.shutdown_kernel(now=True)
-        except Exception:  # pragma: no cover - best effort
-            pass
+                run_sync(km.shutdown_kernel)(now=True)
 
     def shutdown(self) -> None:
         """Stop the kernel (safe to call twice)."""
@@ -760,30 +767,41 @@ class KernelSession:
             self.start()
 
     # -- execution ----------------------------------------------------------------------------
+    def _client(self, nb, **traits):
+        from nbclient import NotebookClient
+
+        client = NotebookClient(nb, km=self.km, kernel_name=self.kernel_name, log=logger, **traits)
+        client.kc = self.kc
+        return client
+
     def run_code(self, code: str, *, timeout: float | None = None) -> tuple[bool, str | None]:
-        """Run code outside any notebook (no history); return ``(ok, error text)``."""
-        errors: list[str] = []
+        """Run code outside any notebook (no history); return ``(ok, error text)``.
 
-        def hook(msg) -> None:
-            if msg["msg_type"] == "error":
-                content = msg["content"]
-                errors.append(f"{content.get('ename')}: {content.get('evalue')}")
+        A run longer than ``timeout`` seconds is interrupted and reported as an error.
+        """
+        import nbformat
 
+        nb = nbformat.v4.new_notebook()
+        cell = nbformat.v4.new_code_cell(code)
+        nb.cells = [cell]
+        from nbclient.exceptions import CellExecutionError
+
+        client = self._client(
+            nb,
+            timeout=int(timeout) if timeout else None,
+            interrupt_on_timeout=True,
+            error_on_timeout={
+                "ename": "CellTimeoutError",
+                "evalue": f"ran longer than {timeout} s and was interrupted",
+                "traceback": [],
+            },
+        )
         try:
-            reply = self.kc.execute_interactive(
-                code,
-                store_history=False,
-                allow_stdin=False,
-                timeout=timeout,
-                output_hook=hook,
-            )
+            client.execute_cell(cell, 0, store_history=False)
+        except CellExecutionError as exc:
+            return False, f"{exc.ename}: {exc.evalue}"
         except Exception as exc:
             return False, f"{exc.__class__.__name__}: {exc}"
-        if reply["content"].get("status") != "ok":
-            content = reply["content"]
-            return False, errors[
-                0
-            ] if errors else f"{content.get('ename')}: {content.get('evalue')}"
         return True, None
 
     def call(self, function: str, *args, timeout: float | None = None) -> tuple[bool, str | None]:
@@ -825,6 +843,13 @@ class KernelSession:
         nb_man.notebook_start()
         status = "ok"
         extra_error = None
+        timed_out: list[int] = []
+        too_long = f"the cell ran longer than {timeout} s and was interrupted"
+
+        def on_error(cell, cell_index, execute_reply) -> None:
+            if execute_reply["content"].get("ename") == "CellTimeoutError":
+                timed_out.append(cell_index)
+
         try:
             client = PapermillNotebookClient(
                 nb_man,
@@ -833,11 +858,8 @@ class KernelSession:
                 timeout=timeout,
                 startup_timeout=int(self.startup_timeout),
                 interrupt_on_timeout=True,
-                error_on_timeout={
-                    "ename": "CellTimeoutError",
-                    "evalue": f"the cell ran longer than {timeout} s and was interrupted",
-                    "traceback": [],
-                },
+                error_on_timeout={"ename": "CellTimeoutError", "evalue": too_long, "traceback": []},
+                on_cell_error=on_error,
                 log=logger,
             )
             client.kc = self.kc
@@ -853,9 +875,26 @@ class KernelSession:
         if status == "kernel died":
             _add_error_output(nb, *extra_error)
             self.restart()
-        error = _first_error(nb)
-        if error is not None and status == "ok":
-            status = "timeout" if error["ename"] == "CellTimeoutError" else "failed"
+        if timed_out and status == "ok":
+            import nbformat
+
+            status = "timeout"
+            cell = nb.cells[timed_out[0]]
+            cell.setdefault("outputs", []).append(
+                nbformat.v4.new_output(
+                    "error", ename="CellTimeoutError", evalue=too_long, traceback=[]
+                )
+            )
+            error = {
+                "ename": "CellTimeoutError",
+                "evalue": too_long,
+                "cell": timed_out[0],
+                "execution_count": cell.get("execution_count"),
+            }
+        else:
+            error = _first_error(nb)
+            if error is not None and status == "ok":
+                status = "failed"
         if error is not None:
             _mark_error(nb, error)
         return {"status": status, "error": error}
