@@ -306,7 +306,8 @@ def prepare_for_html(nb, *, show_code: bool = False, hidden_tags: Iterable[str] 
     Drops the cells tagged ``interactive`` and ``injected-parameters`` (and ``parameters`` when
     code is hidden), record and widget outputs, JavaScript, and ``stderr`` streams when code is
     hidden; sanitises and masks every HTML and Markdown output; turns SVG into ``data:`` images;
-    removes widget state.
+    removes widget state; replaces papermill's two error markers by one plain banner ("This
+    report is incomplete: a step failed (...)") at the top.
 
     Parameters
     ----------

@@ -56,6 +56,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import html
 import json
 import logging
 import os
@@ -1126,6 +1127,7 @@ def _run_notebooks(payload: dict, folder: Path, notebooks: Sequence[dict]) -> li
     session = _session()
     renderer = _renderer(payload["show_code"])
     entries = []
+    no_kernel = None  # after a kernel that would not start, the job's other notebooks wait
     for item in notebooks:
         spec = NotebookSpec(Path(item["path"]), tuple(item["parameters"]))
         started = time.perf_counter()
@@ -1141,6 +1143,8 @@ def _run_notebooks(payload: dict, folder: Path, notebooks: Sequence[dict]) -> li
             },
         }
         try:
+            if no_kernel is not None:
+                raise no_kernel
             session.ensure()
             nb, outcome = execute_notebook(
                 session,
@@ -1154,7 +1158,14 @@ def _run_notebooks(payload: dict, folder: Path, notebooks: Sequence[dict]) -> li
             )
             entry["status"], entry["error"] = outcome["status"], outcome["error"]
         except KernelStartError as exc:
+            no_kernel = exc
             nb = nbformat.read(str(spec.path), as_version=4)
+            marker = nbformat.v4.new_markdown_cell(
+                "**This notebook did not run: no kernel could be started.** "
+                + html.escape(str(exc))
+            )
+            marker.metadata["tags"] = ["papermill-error-cell-tag"]
+            nb.cells.insert(0, marker)
             entry["status"] = "not run"
             entry["error"] = {"ename": "KernelStartError", "evalue": str(exc), "cell": None}
         entry["execute_s"] = round(time.perf_counter() - started, 3)
@@ -1214,6 +1225,8 @@ def _run_job(payload: dict) -> dict:
         results = {"file": "results.json", "status": "ok", "sha256": None, "error": None}
         session = _session()
         try:
+            if any(e["status"] == "not run" for e in entries):
+                raise KernelStartError("no kernel could be started for this job")
             session.reset(str(tmp))
             ok, error = session.call(
                 "kernel_results",
