@@ -211,9 +211,11 @@ def main(argv: list[str] | None = None) -> int:
                 hit = any(match(f, incident) for _, f in counting.iterrows())
                 found.setdefault(incident["kind"], []).append((incident["factor"], hit))
                 if not hit and (incident["factor"] > 3.0 or incident["kind"] == "bought_likes"):
-                    print(f"  seed {seed}: missed {incident['kind']} {incident['account_id']} "
-                          f"{pd.Timestamp(incident['start']).date()} x{incident['factor']:.1f}",
-                          file=sys.stderr)
+                    print(
+                        f"  seed {seed}: missed {incident['kind']} {incident['account_id']} "
+                        f"{pd.Timestamp(incident['start']).date()} x{incident['factor']:.1f}",
+                        file=sys.stderr,
+                    )
             for _, flag in counting.iterrows():
                 if flag["account_id"] in info["planted"]:
                     ok = any(match(flag, i) for i in truth)
