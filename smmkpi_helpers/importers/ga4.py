@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..errors import ImportFailedError, UsageError
@@ -42,7 +41,7 @@ from .common import (
     text_cells,
 )
 from .detect import wrong_kind
-from .metrica import WEB_DAILY_MEASURES, parse_day, parse_duration
+from .metrica import WEB_DAILY_MEASURES, parse_day, report_numbers
 
 __all__ = ["convert"]
 
@@ -124,25 +123,6 @@ def _canonical(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _numbers(frame: pd.DataFrame, name: str, out: Converted) -> pd.Series:
-    if name not in frame:
-        return pd.Series(np.nan, index=frame.index)
-    if name == "averageSessionDuration":
-        values, bad = parse_duration(frame[name])
-    else:
-        values, bad = as_number(frame[name])
-    out.issues += row_issues(
-        frame,
-        bad,
-        "web_daily",
-        f"the row's {name} is not a number and is left empty",
-        column=name,
-        values=frame[name],
-        severity="warning",
-    )
-    return values
-
-
 def convert(files: list[SourceFile], ctx: ImportContext) -> Converted:
     """Convert GA4 reports into ``web_daily`` rows (and key events into conversions)."""
     out = Converted()
@@ -222,21 +202,24 @@ def _attributed(frame: pd.DataFrame, ctx: ImportContext, out: Converted) -> pd.D
 
 
 def _web_daily(frame: pd.DataFrame, ctx: ImportContext, out: Converted) -> TableUpdate:
-    sessions = _numbers(frame, "sessions", out)
+    sessions = report_numbers(frame, "sessions", out)
     work = pd.DataFrame(
         {
             "account_id": frame["account_id"],
             "date": frame["date"],
             "sessions": sessions,
-            "pageviews": _numbers(frame, "screenPageViews", out),
-            "duration_s": sessions * _numbers(frame, "averageSessionDuration", out),
+            "pageviews": report_numbers(frame, "screenPageViews", out),
+            "duration_s": sessions
+            * report_numbers(
+                frame, "averageSessionDuration", out, duration_column="averageSessionDuration"
+            ),
             "_file": frame["_file"],
             "_line": frame["_line"],
         }
     )
     if ctx.option("ga4_bounce"):
-        engaged = _numbers(frame, "engagedSessions", out)
-        rate = _numbers(frame, "bounceRate", out)
+        engaged = report_numbers(frame, "engagedSessions", out)
+        rate = report_numbers(frame, "bounceRate", out)
         rate = rate.where(rate <= 1, rate / 100)
         work["bounces"] = (sessions - engaged).where(engaged.notna(), sessions * rate)
         out.notes.append(

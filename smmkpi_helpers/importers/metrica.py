@@ -448,10 +448,16 @@ def _canonical_names(frame: pd.DataFrame) -> dict[str, str]:
     return names
 
 
-def _numbers(frame: pd.DataFrame, name: str, out: Converted) -> pd.Series:
+def report_numbers(
+    frame: pd.DataFrame, name: str, out: Converted, *, duration_column: str = "duration"
+) -> pd.Series:
+    """Return a report column as numbers (durations parsed), warning about unreadable cells.
+
+    Shared by the Metrica report and GA4 converters; a missing column gives all NaN.
+    """
     if name not in frame:
         return pd.Series(np.nan, index=frame.index)
-    if name == "duration":
+    if name == duration_column:
         values, bad = parse_duration(frame[name])
     else:
         values, bad = as_number(frame[name])
@@ -468,18 +474,18 @@ def _numbers(frame: pd.DataFrame, name: str, out: Converted) -> pd.Series:
 
 
 def _web_daily(frame: pd.DataFrame, out: Converted) -> TableUpdate:
-    visits = _numbers(frame, "visits", out)
+    visits = report_numbers(frame, "visits", out)
     work = pd.DataFrame(
         {
             "account_id": frame["account_id"],
             "date": frame["date"],
             "sessions": visits,
-            "pageviews": _numbers(frame, "pageviews", out),
-            "depth_views": visits * _numbers(frame, "page_depth", out),
-            "bounces": visits * _numbers(frame, "bounce_rate", out) / 100,
-            "duration_s": visits * _numbers(frame, "duration", out),
-            "robots": _numbers(frame, "robot_visits", out),
-            "robot_share": visits * _numbers(frame, "robot_share", out) / 100,
+            "pageviews": report_numbers(frame, "pageviews", out),
+            "depth_views": visits * report_numbers(frame, "page_depth", out),
+            "bounces": visits * report_numbers(frame, "bounce_rate", out) / 100,
+            "duration_s": visits * report_numbers(frame, "duration", out),
+            "robots": report_numbers(frame, "robot_visits", out),
+            "robot_share": visits * report_numbers(frame, "robot_share", out) / 100,
             "_file": frame["_file"],
             "_line": frame["_line"],
         }
